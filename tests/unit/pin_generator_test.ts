@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { CATEGORIES, createPinGenerator } from "../../lib/pin_generator.ts";
+import { validatePinEvent } from "../../lib/pin_event.ts";
+import { cleanPin, parseFollowerCount } from "../../lib/clean_pin.ts";
+
+const span = { from: new Date("2024-01-01T00:00:00Z"), to: new Date("2026-01-01T00:00:00Z") };
+
+function take(n: number, seed: number) {
+  const next = createPinGenerator({ seed, span });
+  return Array.from({ length: n }, next);
+}
+
+Deno.test("[pin_generator] same seed gives the same events, another seed others", () => {
+  assert.deepEqual(take(500, 42), take(500, 42));
+  assert.notDeepEqual(take(5, 42), take(5, 43));
+});
+
+Deno.test("[pin_generator] every event is valid and cleanable", () => {
+  for (const event of take(5000, 1)) {
+    const result = validatePinEvent(event);
+    assert.ok(result.ok, JSON.stringify(event));
+    cleanPin({ ...result.value, event_id: event.event_id!, received_at: event.event_time! });
+  }
+});
+
+Deno.test("[pin_generator] realistic shapes: sentinels, follower forms, Zipf posters, span", () => {
+  const events = take(20_000, 3);
+  const rate = (pred: (e: typeof events[number]) => boolean) =>
+    events.filter(pred).length / events.length;
+  assert.ok(rate((e) => e.poster_name === "User Info Error") > 0.01);
+  assert.ok(rate((e) => e.poster_name === "User Info Error") < 0.05);
+  assert.ok(rate((e) => e.tag_list.startsWith("N,o, ,T")) > 0.02);
+  assert.ok(rate((e) => e.title === "No Title Data Available") > 0.005);
+  assert.ok(rate((e) => e.image_src === "Image src error.") > 0.005);
+  assert.ok(rate((e) => e.description.startsWith("No description available")) > 0.02);
+  assert.ok(events.some((e) => /^\d+$/.test(e.follower_count)));
+  assert.ok(events.some((e) => /^\d+k$/.test(e.follower_count)));
+  assert.ok(events.some((e) => /^\d+\.\dM$/.test(e.follower_count)));
+  for (const e of events) {
+    if (e.follower_count !== "User Info Error") {
+      assert.notEqual(parseFollowerCount(e.follower_count), null);
+    }
+  }
+  const byPoster = new Map<string, number>();
+  for (const e of events) byPoster.set(e.poster_name, (byPoster.get(e.poster_name) ?? 0) + 1);
+  const counts = [...byPoster.values()].sort((a, b) => b - a);
+  assert.ok(counts[0]! > 20 * counts[Math.floor(counts.length / 2)]!, "posters are not Zipf-like");
+  assert.deepEqual(new Set(events.map((e) => e.category)), new Set(CATEGORIES));
+  const videos = rate((e) => e.is_image_or_video !== "image");
+  assert.ok(videos > 0.2 && videos < 0.5);
+  const times = events.map((e) => Date.parse(e.event_time!));
+  assert.ok(Math.min(...times) >= span.from.getTime() && Math.max(...times) < span.to.getTime());
+  assert.ok(
+    Math.max(...times) - Math.min(...times) > 0.9 * (span.to.getTime() - span.from.getTime()),
+  );
+  assert.equal(new Set(events.map((e) => e.event_id)).size, events.length);
+});
+
+Deno.test("[pin_generator] without a span, events are stamped by the clock", () => {
+  const now = new Date("2026-11-26T10:00:00Z");
+  const event = createPinGenerator({ seed: 1, now: () => now, withEventId: false })();
+  assert.equal(event.event_time, now.toISOString());
+  assert.equal(event.event_id, undefined);
+});
