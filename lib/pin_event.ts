@@ -49,6 +49,9 @@ export const MAX_FIELD_LENGTH = 65_536;
 /** Longest `event_id` accepted. */
 export const MAX_EVENT_ID_LENGTH = 128;
 
+/** Deepest nesting of objects and arrays accepted in an unknown field. */
+export const MAX_EXTRA_DEPTH = 16;
+
 type Kind = "integer" | "string";
 
 const REQUIRED: ReadonlyArray<readonly [string, Kind]> = [
@@ -68,6 +71,8 @@ const REQUIRED: ReadonlyArray<readonly [string, Kind]> = [
 
 /** The fields every pin event must carry, in the seed's order. */
 export const PIN_FIELDS: readonly string[] = REQUIRED.map(([name]) => name);
+
+const KNOWN = new Set([...PIN_FIELDS, "event_id", "event_time", "received_at"]);
 
 // ISO-8601 date-time with seconds, optional fraction, and a zone (Z or ±hh:mm).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -109,6 +114,32 @@ function _checkField(name: string, kind: Kind, value: unknown, prefix: string): 
     };
   }
   return null;
+}
+
+function _depth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth + 1 > MAX_EXTRA_DEPTH) return depth + 1;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function _checkExtra(body: Record<string, unknown>, prefix: string, problems: Problem[]): void {
+  for (const key of Object.keys(body)) {
+    if (KNOWN.has(key)) continue;
+    if (_depth(body[key]) > MAX_EXTRA_DEPTH) {
+      problems.push({
+        path: prefix + key,
+        message:
+          `Nested too deeply: at most ${MAX_EXTRA_DEPTH} levels of objects and arrays are kept`,
+      });
+    }
+  }
 }
 
 function _checkOptional(body: Record<string, unknown>, prefix: string, problems: Problem[]): void {
@@ -167,6 +198,7 @@ export function validatePinEvent(input: unknown, prefix = ""): Validation<PinEve
     if (problem) problems.push(problem);
   }
   _checkOptional(body, prefix, problems);
+  _checkExtra(body, prefix, problems);
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: body as PinEvent };
 }

@@ -102,3 +102,12 @@ Deno.test("[pin_event] prefixes paths inside a batch", () => {
   assert.ok(!result.ok);
   assert.equal(result.problems[0]!.path, "[3].index");
 });
+
+Deno.test("[pin_event] refuses unknown fields nested too deeply to re-serialise safely", () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const problems = problemsOf({ ...seedPin(), extra: deep });
+  assert.deepEqual(problems.map((p) => p.path), ["extra"]);
+  assert.match(problems[0]!.message, /Nested too deeply/);
+  assert.ok(validatePinEvent({ ...seedPin(), extra: { a: { b: [1, 2] } } }).ok);
+});

@@ -1,0 +1,188 @@
+/**
+ * The edge's HTTP contract as an OpenAPI 3.1 document, served at
+ * `GET /openapi.json`.
+ *
+ * @module
+ */
+
+const problem = {
+  type: "object",
+  required: ["path", "message"],
+  properties: { path: { type: "string" }, message: { type: "string" } },
+};
+
+const error = {
+  type: "object",
+  required: ["error", "problems"],
+  properties: {
+    error: { type: "string" },
+    problems: { type: "array", items: { $ref: "#/components/schemas/Problem" } },
+  },
+};
+
+const pin = {
+  type: "object",
+  description:
+    "A pin event exactly as the seed project's client sends it. Unknown fields are kept.",
+  required: [
+    "index",
+    "unique_id",
+    "title",
+    "description",
+    "poster_name",
+    "follower_count",
+    "tag_list",
+    "is_image_or_video",
+    "image_src",
+    "downloaded",
+    "save_location",
+    "category",
+  ],
+  additionalProperties: true,
+  properties: {
+    index: { type: "integer" },
+    unique_id: { type: "string" },
+    title: { type: "string", maxLength: 65536 },
+    description: { type: "string", maxLength: 65536 },
+    poster_name: { type: "string" },
+    follower_count: { type: "string", examples: ["523", "12k", "1.2M", "User Info Error"] },
+    tag_list: { type: "string", description: "Comma-separated tags" },
+    is_image_or_video: { type: "string", examples: ["image", "video"] },
+    image_src: { type: "string" },
+    downloaded: { type: "integer" },
+    save_location: { type: "string", examples: ["Local save in /data/art"] },
+    category: { type: "string", examples: ["art", "travel"] },
+    event_id: {
+      type: "string",
+      maxLength: 128,
+      description: "Idempotency key; assigned (UUIDv7) when absent",
+    },
+    event_time: { type: "string", format: "date-time", description: "ISO-8601 with a zone" },
+  },
+};
+
+function _errors(...statuses: number[]) {
+  const text: Record<number, string> = {
+    400: "Body is not JSON or not UTF-8",
+    401: "API keys are configured and the key is missing or wrong",
+    413: "Body or batch too large",
+    415: "Unsupported Content-Type",
+    422: "Schema violation; each problem names its field",
+    429: "Over the per-key rate limit; see Retry-After",
+    503: "The bus did not acknowledge in time; nothing was accepted; see Retry-After",
+  };
+  return Object.fromEntries(statuses.map((status) => [status, {
+    description: text[status],
+    content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+  }]));
+}
+
+const ingestErrors = _errors(400, 401, 413, 415, 422, 429, 503);
+
+/** The OpenAPI document. */
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Pinterest Pipeline edge",
+    version: "1.0.0",
+    description:
+      "Ingest of pin events into Kafka. A 200 means the bus acknowledged the events durably (acks=all).",
+  },
+  components: {
+    schemas: { Problem: problem, Error: error, Pin: pin },
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer" },
+      apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+    },
+  },
+  security: [{}, { bearer: [] }, { apiKey: [] }],
+  paths: {
+    "/pin/": {
+      post: {
+        summary: "Ingest one pin event (also at /pin)",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Pin" } } },
+        },
+        responses: {
+          200: {
+            description: "Accepted: the event echoed back with its event_id and received_at",
+            content: {
+              "application/json": {
+                schema: {
+                  allOf: [{ $ref: "#/components/schemas/Pin" }, {
+                    type: "object",
+                    required: ["event_id", "received_at"],
+                    properties: { received_at: { type: "string", format: "date-time" } },
+                  }],
+                },
+              },
+            },
+          },
+          ...ingestErrors,
+        },
+      },
+    },
+    "/pins": {
+      post: {
+        summary: "Ingest many pin events: a JSON array, or NDJSON (application/x-ndjson)",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: { type: "array", items: { $ref: "#/components/schemas/Pin" } },
+            },
+            "application/x-ndjson": { schema: { type: "string" } },
+          },
+        },
+        responses: {
+          200: {
+            description: "Valid events accepted; invalid ones listed and written to pins.dlq",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["accepted", "rejected"],
+                  properties: {
+                    accepted: { type: "integer" },
+                    rejected: {
+                      type: "array",
+                      items: {
+                        type: "object",
+                        properties: {
+                          index: { type: "integer" },
+                          problems: {
+                            type: "array",
+                            items: { $ref: "#/components/schemas/Problem" },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          ...ingestErrors,
+        },
+      },
+    },
+    "/health": {
+      get: {
+        summary: "Health of the edge and its bus",
+        responses: {
+          200: { description: '{"status":"ok","checks":{...}}' },
+          503: { description: '{"status":"degraded","checks":{...}}' },
+        },
+      },
+    },
+    "/metrics": {
+      get: {
+        summary: "Prometheus metrics",
+        responses: {
+          200: { description: "Prometheus text exposition", content: { "text/plain": {} } },
+        },
+      },
+    },
+  },
+};

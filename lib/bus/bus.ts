@@ -1,0 +1,90 @@
+/**
+ * The bus port: durable, partitioned, ordered logs of records, with consumer
+ * groups. Adapters: Kafka (`kafka_bus.ts`) and an embedded durable log
+ * (`embedded_bus.ts`) for `deno task dev`.
+ *
+ * @module
+ */
+
+/** A record to publish. Records with the same key land in the same partition, in order. */
+export interface BusRecord {
+  key: string | null;
+  value: string;
+}
+
+/** A topic and how many partitions it has. */
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+}
+
+/** A record read back, with its position. */
+export interface ConsumedRecord {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: string;
+  /** When the bus stored it, in epoch milliseconds. */
+  timestamp: number;
+}
+
+/** Records of one partition, in offset order. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** The offset the next produced record of this partition will get. */
+  highWatermark: number;
+}
+
+/** Options of {@linkcode Bus.consume}. */
+export interface ConsumeOptions {
+  groupId: string;
+  topic: string;
+  /** Upper bound of records handed to one `eachBatch` call. */
+  maxBatchRecords?: number;
+}
+
+/** What a consumer does with its partitions. */
+export interface ConsumerHandlers {
+  /**
+   * Called on every assignment, before any batch of those partitions: the
+   * next offset to read per partition. Partitions left out resume from the
+   * group's committed offset, or the earliest record.
+   */
+  onAssign?(partitions: number[]): Promise<Map<number, number>>;
+  /** Handles one batch; the next batch of that partition waits for it. */
+  eachBatch(batch: ConsumedBatch): Promise<void>;
+}
+
+/** A running consumer. */
+export interface BusConsumer {
+  /** Stores the group's next offset to read for a partition. */
+  commit(partition: number, nextOffset: number): Promise<void>;
+  /** Stops fetching, waits for the batch in hand, leaves the group. */
+  stop(): Promise<void>;
+}
+
+/** The outcome of a health check. */
+export interface BusHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/** A durable, partitioned log with consumer groups. */
+export interface Bus {
+  /** "kafka" or "embedded", for the banner and `/health`. */
+  readonly kind: "kafka" | "embedded";
+  /** Where it lives: broker addresses or a directory. */
+  readonly address: string;
+  /** Creates the topics that are missing; existing ones are left as they are. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  /** Publishes records; resolves only once they are durable (Kafka acks=all, or fsync). */
+  produce(topic: string, records: BusRecord[]): Promise<void>;
+  /** Joins a consumer group on a topic and starts handing batches to `handlers`. */
+  consume(options: ConsumeOptions, handlers: ConsumerHandlers): Promise<BusConsumer>;
+  /** Whether the bus answers now. */
+  health(): Promise<BusHealth>;
+  /** Releases connections and files. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,203 @@
+/**
+ * The Kafka adapter of the bus port, on kafkajs: acks=all producing, the
+ * murmur2 partitioner (the Java client's, so keys land where Kafka tools
+ * expect), and consumer groups with explicit commits.
+ *
+ * @module
+ */
+
+import {
+  type Admin,
+  type Consumer,
+  Kafka,
+  type LogEntry,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from "kafkajs";
+import type { Logger } from "../logger.ts";
+import type {
+  Bus,
+  BusConsumer,
+  BusHealth,
+  BusRecord,
+  ConsumedBatch,
+  ConsumeOptions,
+  ConsumerHandlers,
+  TopicSpec,
+} from "./bus.ts";
+
+/** Options of {@linkcode createKafkaBus}. */
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Broker-side wait for all in-sync replicas, in milliseconds. */
+  ackTimeoutMs?: number;
+}
+
+function _logCreator(logger: Logger) {
+  return () => ({ namespace, level, log }: LogEntry) => {
+    const { message, ...fields } = log;
+    const line = `kafkajs ${namespace}: ${message}`;
+    if (level === logLevel.ERROR) logger.warn(line, fields);
+    else logger.debug(line, fields);
+  };
+}
+
+async function _withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Connects to Kafka.
+ *
+ * @param options Brokers, client id, logger.
+ * @returns The bus; the producer connects on first use and reconnects by itself.
+ * @throws When no broker answers, with the addresses in the message.
+ */
+export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
+  const { brokers, clientId, logger, ackTimeoutMs = 5000 } = options;
+  const address = brokers.join(",");
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    connectionTimeout: 3000,
+    logLevel: logLevel.WARN,
+    logCreator: _logCreator(logger.child({ component: "kafkajs" })),
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+  });
+  const admin: Admin = kafka.admin();
+  try {
+    await _withTimeout(admin.connect(), 10_000, `Kafka at ${address}`);
+  } catch (error) {
+    await admin.disconnect().catch(() => {});
+    throw new Error(`Cannot connect to Kafka at ${address}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const producer: Producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 5,
+  });
+  let producerReady: Promise<void> | null = null;
+  const consumers = new Set<Consumer>();
+
+  function connectProducer(): Promise<void> {
+    producerReady ??= producer.connect().catch((error) => {
+      producerReady = null;
+      throw error;
+    });
+    return producerReady;
+  }
+  producer.on(producer.events.DISCONNECT, () => {
+    producerReady = null;
+  });
+
+  async function ensureTopics(topics: TopicSpec[]): Promise<void> {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+    });
+    logger.info("Created topics", { topics: missing.map((topic) => topic.name) });
+  }
+
+  async function produce(topic: string, records: BusRecord[]): Promise<void> {
+    await connectProducer();
+    await producer.send({ topic, acks: -1, timeout: ackTimeoutMs, messages: records });
+  }
+
+  async function consume(
+    { groupId, topic, maxBatchRecords = 5000 }: ConsumeOptions,
+    handlers: ConsumerHandlers,
+  ): Promise<BusConsumer> {
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+    });
+    consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const assigned = new Set<number>();
+    if (handlers.onAssign) {
+      const onAssign = handlers.onAssign;
+      consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+        const partitions = payload.memberAssignment[topic] ?? [];
+        assigned.clear();
+        for (const partition of partitions) assigned.add(partition);
+        const offsets = await onAssign(partitions);
+        for (const [partition, offset] of offsets) {
+          consumer.seek({ topic, partition, offset: String(offset) });
+        }
+      });
+    }
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 6,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const all = batch.messages;
+        for (let start = 0; start < all.length; start += maxBatchRecords) {
+          if (!isRunning() || isStale()) return;
+          const slice = all.slice(start, start + maxBatchRecords);
+          const consumed: ConsumedBatch = {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: Number(batch.highWatermark),
+            records: slice.map((message) => ({
+              partition: batch.partition,
+              offset: Number(message.offset),
+              key: message.key ? message.key.toString() : null,
+              value: message.value ? message.value.toString() : "",
+              timestamp: Number(message.timestamp),
+            })),
+          };
+          await handlers.eachBatch(consumed);
+          resolveOffset(slice[slice.length - 1]!.offset);
+          await heartbeat();
+        }
+      },
+    });
+    return {
+      async commit(partition, nextOffset) {
+        await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+      },
+      async stop() {
+        consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async function health(): Promise<BusHealth> {
+    try {
+      const cluster = await _withTimeout(admin.describeCluster(), 2000, `Kafka at ${address}`);
+      return { ok: true, detail: `${cluster.brokers.length} broker(s) at ${address}` };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async function close(): Promise<void> {
+    await Promise.allSettled([...consumers].map((consumer) => consumer.disconnect()));
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+
+  return { kind: "kafka", address, ensureTopics, produce, consume, health, close };
+}

@@ -1,0 +1,30 @@
+/**
+ * The bus port and the factory that picks its adapter from the configuration:
+ * Kafka when `KAFKA_BROKERS` is set, the embedded durable log otherwise.
+ *
+ * @module
+ */
+
+import type { BusConfig } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import type { Bus } from "./bus.ts";
+import { createEmbeddedBus } from "./embedded_bus.ts";
+import { createKafkaBus } from "./kafka_bus.ts";
+
+export type * from "./bus.ts";
+
+/**
+ * Opens the configured bus. An unreachable Kafka is an error naming its
+ * address, never a silent fall-back to the embedded log.
+ *
+ * @param config The bus configuration.
+ * @param dataDir Where the embedded log lives (`<dataDir>/bus`).
+ * @param logger The logger.
+ * @returns The bus.
+ */
+export function openBus(config: BusConfig, dataDir: string, logger: Logger): Promise<Bus> {
+  if (config.brokers.length > 0) {
+    return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger });
+  }
+  return createEmbeddedBus({ dir: `${dataDir}/bus`, logger });
+}

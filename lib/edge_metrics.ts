@@ -1,0 +1,93 @@
+/**
+ * The edge's Prometheus metrics, on its own registry (prom-client), with the
+ * process's default metrics. Every name carries the `pipeline_` prefix.
+ *
+ * @module
+ */
+
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** The edge's metrics. */
+export interface EdgeMetrics {
+  registry: Registry;
+  requests: Counter<"route" | "method" | "status">;
+  requestSeconds: Histogram<"route" | "method">;
+  inFlightRequests: Gauge;
+  eventsAccepted: Counter;
+  eventsRejected: Counter<"reason">;
+  deadLetters: Counter;
+  produceSeconds: Histogram<"topic" | "result">;
+  produceBatchEvents: Histogram<"topic">;
+  inFlightBytes: Gauge;
+}
+
+/**
+ * Creates the edge's registry and metrics.
+ *
+ * @param inFlightBytes Reads the bytes waiting for the bus, at scrape time.
+ * @returns The metrics.
+ */
+export function createEdgeMetrics(inFlightBytes: () => number = () => 0): EdgeMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "pipeline_" });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: "pipeline_http_requests_total",
+      help: "HTTP requests answered, by route, method and status",
+      labelNames: ["route", "method", "status"],
+      registers,
+    }),
+    requestSeconds: new Histogram({
+      name: "pipeline_http_request_duration_seconds",
+      help: "Time to answer an HTTP request",
+      labelNames: ["route", "method"],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    inFlightRequests: new Gauge({
+      name: "pipeline_http_requests_in_flight",
+      help: "HTTP requests being answered now",
+      registers,
+    }),
+    eventsAccepted: new Counter({
+      name: "pipeline_ingest_events_accepted_total",
+      help: "Pin events acknowledged by the bus and answered with success",
+      registers,
+    }),
+    eventsRejected: new Counter({
+      name: "pipeline_ingest_events_rejected_total",
+      help: "Pin events refused, by reason (invalid, unavailable, overloaded, rate_limited)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: "pipeline_ingest_dead_letters_total",
+      help: "Records written to the dead-letter topic by the edge",
+      registers,
+    }),
+    produceSeconds: new Histogram({
+      name: "pipeline_produce_duration_seconds",
+      help: "Time for the bus to acknowledge one micro-batch",
+      labelNames: ["topic", "result"],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    produceBatchEvents: new Histogram({
+      name: "pipeline_produce_batch_events",
+      help: "Events per micro-batch sent to the bus",
+      labelNames: ["topic"],
+      buckets: [1, 5, 10, 50, 100, 500, 1000, 2500, 5000],
+      registers,
+    }),
+    inFlightBytes: new Gauge({
+      name: "pipeline_ingest_in_flight_bytes",
+      help: "Bytes accepted and waiting for the bus",
+      registers,
+      collect() {
+        this.set(inFlightBytes());
+      },
+    }),
+  };
+}

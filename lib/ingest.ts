@@ -1,0 +1,172 @@
+/**
+ * Ingest: stamps accepted pin events and publishes them to the bus through a
+ * micro-batcher, and writes what was received but rejected to the
+ * dead-letter topic. A promise from `accept` resolves only once the bus has
+ * made the events durable.
+ *
+ * @module
+ */
+
+import type { Bus, BusRecord } from "./bus/bus.ts";
+import { cleanText } from "./clean_pin.ts";
+import {
+  ClosedError,
+  createMicroBatcher,
+  type MicroBatcher,
+  OverloadedError,
+} from "./micro_batcher.ts";
+import type { PinEvent, Problem, ReceivedPin } from "./pin_event.ts";
+
+/** Raised when the bus does not acknowledge within the bound. */
+export class ProduceTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`The bus did not acknowledge within ${ms} ms`);
+    this.name = "ProduceTimeoutError";
+  }
+}
+
+/** Raised when the bus refuses or fails to store events. */
+export class BusUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`The event bus failed to store the events: ${(cause as Error)?.message ?? cause}`, {
+      cause,
+    });
+    this.name = "BusUnavailableError";
+  }
+}
+
+/** Something received that could not be accepted, kept in the dead-letter topic. */
+export interface DeadLetter {
+  /** Where it came from, e.g. "edge:/pins". */
+  source: string;
+  reason: string;
+  problems: Problem[];
+  /** The raw text received (truncated past 256 KiB). */
+  raw: string;
+  /** Position in a batch request, when it came in one. */
+  index?: number;
+}
+
+/** Measurements the ingestor reports, for metrics. */
+export interface IngestObserver {
+  onFlush?(info: { topic: string; items: number; seconds: number; ok: boolean }): void;
+}
+
+/** Options of {@linkcode createIngestor}. */
+export interface IngestorOptions {
+  bus: Bus;
+  pinsTopic: string;
+  dlqTopic: string;
+  /** The bound on waiting for the bus. */
+  timeoutMs: number;
+  newId: () => string;
+  now?: () => Date;
+  maxInFlightBytes?: number;
+  lingerMs?: number;
+  observer?: IngestObserver;
+}
+
+/** Publishes events and dead letters. */
+export interface Ingestor {
+  /**
+   * Stamps `event_id` (when absent) and `received_at`, publishes, and
+   * resolves with the stamped events once durable.
+   *
+   * @throws {ProduceTimeoutError} When the bus does not acknowledge in time.
+   * @throws {import("./micro_batcher.ts").OverloadedError} When too much is in flight.
+   */
+  accept(events: PinEvent[]): Promise<ReceivedPin[]>;
+  /** Publishes dead letters; resolves once durable. */
+  deadLetter(letters: DeadLetter[]): Promise<void>;
+  /** Bytes waiting for the bus. */
+  inFlightBytes(): number;
+  /** Flushes what it holds; accepts nothing more. */
+  close(): Promise<void>;
+}
+
+const MAX_RAW = 256 * 1024;
+const encoder = new TextEncoder();
+
+function _byteLength(text: string): number {
+  // Exact for ASCII; an upper bound of UTF-8 size otherwise, without encoding.
+  return text.length * (/^[\x00-\x7f]*$/.test(text) ? 1 : 3);
+}
+
+async function _within(work: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ProduceTimeoutError(ms)), ms);
+  });
+  try {
+    await Promise.race([work, timeout]);
+  } catch (error) {
+    if (
+      error instanceof ProduceTimeoutError || error instanceof OverloadedError ||
+      error instanceof ClosedError
+    ) throw error;
+    throw new BusUnavailableError(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the ingestor.
+ *
+ * @param options The bus, topics, bound, id generator and clock.
+ * @returns The ingestor.
+ */
+export function createIngestor(options: IngestorOptions): Ingestor {
+  const { bus, pinsTopic, dlqTopic, timeoutMs, newId, now = () => new Date(), observer } = options;
+  function batcher(topic: string): MicroBatcher<BusRecord> {
+    return createMicroBatcher<BusRecord>({
+      flush: (records) => bus.produce(topic, records),
+      maxInFlightBytes: options.maxInFlightBytes,
+      lingerMs: options.lingerMs,
+      onFlush: (info) => observer?.onFlush?.({ topic, ...info }),
+    });
+  }
+  const pins = batcher(pinsTopic);
+  const dlq = batcher(dlqTopic);
+
+  async function accept(events: PinEvent[]): Promise<ReceivedPin[]> {
+    const receivedAt = now().toISOString();
+    const stamped: ReceivedPin[] = new Array(events.length);
+    const records: BusRecord[] = new Array(events.length);
+    const sizes: number[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      const pin = { ...event, event_id: event.event_id ?? newId(), received_at: receivedAt };
+      const value = JSON.stringify(pin);
+      stamped[i] = pin;
+      records[i] = { key: cleanText("poster_name", pin.poster_name) ?? pin.event_id, value };
+      sizes[i] = _byteLength(value);
+    }
+    await _within(pins.add(records, sizes), timeoutMs);
+    return stamped;
+  }
+
+  async function deadLetter(letters: DeadLetter[]): Promise<void> {
+    const receivedAt = now().toISOString();
+    const records = letters.map((letter): BusRecord => {
+      const truncated = encoder.encode(letter.raw).byteLength > MAX_RAW;
+      const raw = truncated ? letter.raw.slice(0, MAX_RAW / 4) : letter.raw;
+      return {
+        key: null,
+        value: JSON.stringify({ ...letter, raw, truncated, received_at: receivedAt }),
+      };
+    });
+    await _within(dlq.add(records, records.map((record) => _byteLength(record.value))), timeoutMs);
+  }
+
+  async function close(): Promise<void> {
+    await Promise.all([pins.close(), dlq.close()]);
+  }
+
+  return {
+    accept,
+    deadLetter,
+    inFlightBytes: () => pins.inFlightBytes() + dlq.inFlightBytes(),
+    close,
+  };
+}
