@@ -65,7 +65,8 @@ const stats = await runEmulation({
     const rate = Math.round(s.sent / s.elapsedSeconds);
     const eta = rate > 0 ? Math.ceil((count - s.sent) / rate) : "?";
     const line = `sent ${s.sent}/${count}  ${rate} events/s  errors ${s.errors}  eta ${eta}s`;
-    Deno.stderr.writeSync(new TextEncoder().encode(`\r${line.padEnd(70)}`));
+    const text = Deno.stderr.isTerminal() ? `\r${line.padEnd(70)}` : `${line}\n`;
+    Deno.stderr.writeSync(new TextEncoder().encode(text));
   },
 });
 
