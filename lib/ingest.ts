@@ -87,11 +87,6 @@ export interface Ingestor {
 const MAX_RAW = 256 * 1024;
 const encoder = new TextEncoder();
 
-function _byteLength(text: string): number {
-  // Exact for ASCII; an upper bound of UTF-8 size otherwise, without encoding.
-  return text.length * (/^[\x00-\x7f]*$/.test(text) ? 1 : 3);
-}
-
 async function _within(work: Promise<void>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -140,7 +135,7 @@ export function createIngestor(options: IngestorOptions): Ingestor {
       const value = JSON.stringify(pin);
       stamped[i] = pin;
       records[i] = { key: cleanText("poster_name", pin.poster_name) ?? pin.event_id, value };
-      sizes[i] = _byteLength(value);
+      sizes[i] = value.length; // UTF-16 units: exact for ASCII, near enough for the cap
     }
     await _within(pins.add(records, sizes), timeoutMs);
     return stamped;
@@ -156,7 +151,7 @@ export function createIngestor(options: IngestorOptions): Ingestor {
         value: JSON.stringify({ ...letter, raw, truncated, received_at: receivedAt }),
       };
     });
-    await _within(dlq.add(records, records.map((record) => _byteLength(record.value))), timeoutMs);
+    await _within(dlq.add(records, records.map((record) => record.value.length)), timeoutMs);
   }
 
   async function close(): Promise<void> {
