@@ -5,7 +5,15 @@
  * @module
  */
 
-import { type Env, readAddresses, readChoice, readInt, readList, readString } from "./env_vars.ts";
+import {
+  type Env,
+  readAddresses,
+  readChoice,
+  readInt,
+  readList,
+  readOptional,
+  readString,
+} from "./env_vars.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./logger.ts";
 
 export { ConfigError } from "./env_vars.ts";
@@ -35,14 +43,55 @@ export interface IngestConfig {
   produceTimeoutMs: number;
 }
 
+/** The real-time store; `databaseUrl` null selects embedded PGlite. */
+export interface RealtimeConfig {
+  databaseUrl: string | null;
+  /** Most records per stream micro-batch (one transaction). */
+  batchRecords: number;
+  /** How long event ids are remembered for deduplication. */
+  dedupeRetentionDays: number;
+}
+
+/** The raw archive in S3, or a local directory with the same layout. */
+export interface ArchiveConfig {
+  /** S3 endpoint URL; null selects the local-directory adapter under the data directory. */
+  endpoint: string | null;
+  bucket: string;
+  region: string;
+  flushSeconds: number;
+  flushBytes: number;
+  flushEvents: number;
+}
+
+/** The historical store; empty `contactPoints` selects the embedded adapter. */
+export interface HistoryConfig {
+  contactPoints: string[];
+  keyspace: string;
+  localDataCenter: string;
+  /** Replication map for the keyspace, e.g. `{'class': 'SimpleStrategy', 'replication_factor': 1}`. */
+  replication: string;
+}
+
+/** The daily batch schedule. */
+export interface ScheduleConfig {
+  /** Cron expression (UTC) of the daily catch-up batch. */
+  cron: string;
+}
+
 /** Everything a pipeline process reads from its environment. */
 export interface Config {
   host: string;
   port: number;
+  /** Port of the `/metrics` server of job processes (stream, archive, schedule); 0 picks a free one. */
+  metricsPort: number;
   dataDir: string;
   log: LogConfig;
   bus: BusConfig;
   ingest: IngestConfig;
+  realtime: RealtimeConfig;
+  archive: ArchiveConfig;
+  history: HistoryConfig;
+  schedule: ScheduleConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -58,6 +107,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
   return {
     host: readString(env, "HOST", "0.0.0.0"),
     port: readInt(env, "PORT", 8000, 0, 65535),
+    metricsPort: readInt(env, "METRICS_PORT", 0, 0, 65535),
     dataDir: readString(env, "PIPELINE_DATA_DIR", "./data"),
     log: {
       level: readChoice(env, "LOG_LEVEL", "info", LOG_LEVELS),
@@ -76,6 +126,32 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       maxEvents: readInt(env, "INGEST_MAX_EVENTS", 10_000, 1, 1_000_000),
       maxBytes: readInt(env, "INGEST_MAX_BYTES", 5 * MIB, 1024, 1024 * MIB),
       produceTimeoutMs: readInt(env, "PRODUCE_TIMEOUT_MS", 5000, 100, 120_000),
+    },
+    realtime: {
+      databaseUrl: readOptional(env, "DATABASE_URL"),
+      batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
+      dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
+    },
+    archive: {
+      endpoint: readOptional(env, "S3_ENDPOINT"),
+      bucket: readString(env, "S3_BUCKET", "pinterest-pipeline"),
+      region: readString(env, "AWS_REGION", "us-east-1"),
+      flushSeconds: readInt(env, "ARCHIVE_FLUSH_SECONDS", 60, 1, 86_400),
+      flushBytes: readInt(env, "ARCHIVE_FLUSH_BYTES", 64 * MIB, 1024, 4096 * MIB),
+      flushEvents: readInt(env, "ARCHIVE_FLUSH_EVENTS", 500_000, 1, 100_000_000),
+    },
+    history: {
+      contactPoints: readAddresses(env, "CASSANDRA_CONTACT_POINTS"),
+      keyspace: readString(env, "CASSANDRA_KEYSPACE", "pinterest"),
+      localDataCenter: readString(env, "CASSANDRA_LOCAL_DC", "datacenter1"),
+      replication: readString(
+        env,
+        "CASSANDRA_REPLICATION",
+        "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+      ),
+    },
+    schedule: {
+      cron: readString(env, "BATCH_SCHEDULE", "30 1 * * *"),
     },
   };
 }
