@@ -38,7 +38,7 @@ export interface PartitionLog {
   append(frames: EncodedFrames): Promise<void>;
   /** Opens a reader at `offset`, which must be within `[0, nextOffset()]`. */
   openReader(offset: number): Promise<LogReader>;
-  /** Resolves once a record at `offset` is durable, or `signal` aborts, or the log closes. */
+  /** Resolves once a record at `offset` is durable, or when `signal` aborts. */
   waitForData(offset: number, signal: AbortSignal): Promise<void>;
   /** Waits for pending appends and closes the file. */
   close(): Promise<void>;
@@ -164,16 +164,19 @@ export async function openPartitionLog(
   }
 
   async function flushLoop(): Promise<void> {
-    while (queue.length > 0) {
-      let bytes = 0;
-      let count = 0;
-      while (count < queue.length && (count === 0 || bytes < GROUP_BYTES)) {
-        bytes += queue[count]!.frames.bytes.length;
-        count++;
+    try {
+      while (queue.length > 0) {
+        let bytes = 0;
+        let count = 0;
+        while (count < queue.length && (count === 0 || bytes < GROUP_BYTES)) {
+          bytes += queue[count]!.frames.bytes.length;
+          count++;
+        }
+        await flushGroup(queue.splice(0, count));
       }
-      await flushGroup(queue.splice(0, count));
+    } finally {
+      flushing = null;
     }
-    flushing = null;
   }
 
   function seek(offset: number): { offset: number; position: number } {
@@ -236,7 +239,7 @@ export async function openPartitionLog(
       };
     },
     waitForData(offset, signal) {
-      if (nextOffset > offset || signal.aborted || closed) return Promise.resolve();
+      if (nextOffset > offset || signal.aborted) return Promise.resolve();
       return new Promise((resolve) => {
         const wake = () => {
           waiters.delete(wake);
@@ -251,7 +254,6 @@ export async function openPartitionLog(
       if (closed) return;
       closed = true;
       await flushing;
-      for (const wake of [...waiters]) wake();
       file.close();
     },
   };

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { crc32 } from "node:zlib";
+import { crc32 } from "./_crc32.ts";
 import type { BusRecord, ConsumedRecord } from "./bus.ts";
 
 /** Bytes before the body: length and CRC. */

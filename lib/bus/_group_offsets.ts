@@ -1,0 +1,109 @@
+/**
+ * A consumer group's committed offsets for one topic, kept in
+ * `<dir>/_groups/<groupId>/<topic>.json` and replaced atomically (temporary
+ * file, fsync, rename) on each commit. Commits that arrive while a write is
+ * queued share it.
+ *
+ * @module
+ */
+
+import { replaceFileDurably, syncDirectory } from "./_durable_file.ts";
+
+/** The committed offsets of one group on one topic. */
+export interface GroupOffsets {
+  /** The committed next offset of a partition, if any. */
+  get(partition: number): number | undefined;
+  /** Stores the next offset of a partition; resolves once it is durable. */
+  commit(partition: number, nextOffset: number): Promise<void>;
+  /** Waits for the writes in progress. */
+  settled(): Promise<void>;
+}
+
+/** The directory name of a group: any group id, safe as a path segment. */
+function _groupDirName(groupId: string): string {
+  const safe = encodeURIComponent(groupId);
+  return safe === "." || safe === ".." ? safe.replaceAll(".", "%2E") : safe;
+}
+
+/**
+ * Loads a group's committed offsets for a topic (none if never committed).
+ *
+ * @param dir The bus directory.
+ * @param groupId The consumer group.
+ * @param topic The topic.
+ * @param partitions How many partitions the topic has.
+ * @returns The offsets.
+ * @throws {Error} When the file exists but cannot be parsed.
+ */
+export async function loadGroupOffsets(
+  dir: string,
+  groupId: string,
+  topic: string,
+  partitions: number,
+): Promise<GroupOffsets> {
+  const groupsDir = `${dir}/_groups`;
+  const groupDir = `${groupsDir}/${_groupDirName(groupId)}`;
+  const name = `${topic}.json`;
+  const offsets = new Map<number, number>();
+  let text: string | null = null;
+  try {
+    text = await Deno.readTextFile(`${groupDir}/${name}`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  if (text !== null) {
+    try {
+      const parsed = JSON.parse(text) as { offsets: Record<string, number> };
+      for (const [partition, offset] of Object.entries(parsed.offsets)) {
+        if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`bad offset ${offset}`);
+        offsets.set(Number(partition), offset);
+      }
+    } catch (error) {
+      throw new Error(
+        `Cannot parse committed offsets in ${groupDir}/${name}: ${
+          (error as Error).message
+        }; delete the file to consume from the start`,
+        { cause: error },
+      );
+    }
+  }
+
+  let created = text !== null;
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | null = null;
+
+  async function write(): Promise<void> {
+    queued = null;
+    if (!created) {
+      await Deno.mkdir(groupDir, { recursive: true });
+      await syncDirectory(groupsDir);
+      await syncDirectory(dir);
+      created = true;
+    }
+    const snapshot = Object.fromEntries([...offsets].sort(([a], [b]) => a - b));
+    await replaceFileDurably(groupDir, name, JSON.stringify({ groupId, topic, offsets: snapshot }));
+  }
+
+  return {
+    get: (partition) => offsets.get(partition),
+    commit(partition, nextOffset) {
+      if (!Number.isInteger(partition) || partition < 0 || partition >= partitions) {
+        return Promise.reject(
+          new RangeError(`Cannot commit partition ${partition} of ${topic}: it has ${partitions}`),
+        );
+      }
+      if (!Number.isSafeInteger(nextOffset) || nextOffset < 0) {
+        return Promise.reject(
+          new RangeError(`Cannot commit offset ${nextOffset}: it must be an integer >= 0`),
+        );
+      }
+      offsets.set(partition, nextOffset);
+      if (queued) return queued;
+      const next = chain.then(write);
+      queued = next;
+      chain = next.catch(() => {});
+      return next;
+    },
+    settled: () => chain,
+  };
+}
