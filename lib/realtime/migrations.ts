@@ -1,0 +1,94 @@
+/**
+ * The real-time schema as versioned migrations, applied at start-up in
+ * order, each once, under an advisory lock so concurrent workers agree.
+ *
+ * @module
+ */
+
+import type { SqlClient } from "./sql_client.ts";
+
+/** One schema change. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations, oldest first. Never edit a released one: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "offsets, dedupe and minute aggregates",
+    sql: `
+      CREATE TABLE stream_offsets (
+        group_id    text        NOT NULL,
+        topic       text        NOT NULL,
+        partition   integer     NOT NULL,
+        next_offset bigint      NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (group_id, topic, partition)
+      );
+      CREATE TABLE seen_events (
+        event_id text        PRIMARY KEY,
+        seen_at  timestamptz NOT NULL
+      );
+      CREATE INDEX seen_events_seen_at ON seen_events (seen_at);
+      CREATE TABLE profile_minute (
+        minute         timestamptz NOT NULL,
+        poster_name    text        NOT NULL,
+        events         integer     NOT NULL,
+        follower_count bigint,
+        follower_time  timestamptz,
+        PRIMARY KEY (minute, poster_name)
+      );
+      CREATE TABLE category_minute (
+        minute   timestamptz NOT NULL,
+        category text        NOT NULL,
+        events   integer     NOT NULL,
+        images   integer     NOT NULL,
+        videos   integer     NOT NULL,
+        PRIMARY KEY (minute, category)
+      );
+      CREATE TABLE total_minute (
+        minute timestamptz PRIMARY KEY,
+        events integer     NOT NULL,
+        images integer     NOT NULL,
+        videos integer     NOT NULL
+      );
+    `,
+  },
+];
+
+const LOCK_KEY = 72_710_001;
+
+/**
+ * Applies the migrations not applied yet.
+ *
+ * @param client The database.
+ * @returns The versions applied by this call.
+ */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  return await client.transaction(async (tx) => {
+    await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer     PRIMARY KEY,
+      name       text        NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    const rows = await tx.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const done = new Set(rows.map((row) => Number(row.version)));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.sql.split(";").map((s) => s.trim()).filter(Boolean)) {
+        await tx.query(statement);
+      }
+      await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * The real-time port and the factory that picks its adapter: PostgreSQL when
+ * `DATABASE_URL` is set, embedded PGlite (same SQL, same migrations) under
+ * the data directory otherwise.
+ *
+ * @module
+ */
+
+import type { RealtimeConfig } from "../config.ts";
+import { createPgliteClient } from "./pglite_client.ts";
+import { createPostgresClient } from "./postgres_client.ts";
+import type { RealtimeStore } from "./realtime_store.ts";
+import { createSqlRealtimeStore } from "./sql_store.ts";
+
+export type * from "./realtime_store.ts";
+
+/**
+ * Opens the configured store and applies its migrations. An unreachable
+ * PostgreSQL is an error naming its address, never a fall-back to PGlite.
+ *
+ * @param config The real-time configuration.
+ * @param dataDir Where PGlite keeps its data (`<dataDir>/realtime`).
+ * @returns The migrated store.
+ */
+export async function openRealtime(
+  config: RealtimeConfig,
+  dataDir: string,
+): Promise<RealtimeStore> {
+  let store: RealtimeStore;
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    const client = await createPostgresClient(config.databaseUrl);
+    store = createSqlRealtimeStore(
+      client,
+      "postgres",
+      `${url.hostname}:${url.port || 5432}${url.pathname}`,
+    );
+  } else {
+    const dir = `${dataDir}/realtime`;
+    await Deno.mkdir(dir, { recursive: true });
+    store = createSqlRealtimeStore(await createPgliteClient(dir), "embedded", dir);
+  }
+  await store.migrate();
+  return store;
+}

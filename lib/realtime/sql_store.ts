@@ -1,0 +1,239 @@
+/**
+ * The real-time store in SQL, the same statements on PostgreSQL and PGlite.
+ *
+ * Exactly-once effect: a batch's dedupe inserts, aggregate upserts and the
+ * partition's next offset are written in one transaction, under a row lock
+ * on the offset, and records below the stored offset are skipped. A worker
+ * killed at any point, or two workers briefly owning one partition during a
+ * rebalance, can neither lose nor double a count.
+ *
+ * @module
+ */
+
+import type { CleanPin } from "../clean_pin.ts";
+import { aggregateMinutes, minuteOf } from "./aggregate.ts";
+import { migrate } from "./migrations.ts";
+import type {
+  ApplyResult,
+  CategoryRow,
+  ProfileRow,
+  RealtimeStore,
+  StreamBatch,
+  SummaryView,
+  Window,
+} from "./realtime_store.ts";
+import type { SqlClient, SqlRunner } from "./sql_client.ts";
+
+const NEWER = `excluded.follower_time IS NOT NULL AND (
+  profile_minute.follower_time IS NULL
+  OR excluded.follower_time > profile_minute.follower_time
+  OR (excluded.follower_time = profile_minute.follower_time
+      AND excluded.follower_count > profile_minute.follower_count))`;
+
+const UPSERT_PROFILES = `
+  INSERT INTO profile_minute (minute, poster_name, events, follower_count, follower_time)
+  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::bigint[], $5::timestamptz[])
+  ON CONFLICT (minute, poster_name) DO UPDATE SET
+    events = profile_minute.events + excluded.events,
+    follower_count = CASE WHEN ${NEWER} THEN excluded.follower_count ELSE profile_minute.follower_count END,
+    follower_time = CASE WHEN ${NEWER} THEN excluded.follower_time ELSE profile_minute.follower_time END`;
+
+const UPSERT_CATEGORIES = `
+  INSERT INTO category_minute (minute, category, events, images, videos)
+  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::int[], $5::int[])
+  ON CONFLICT (minute, category) DO UPDATE SET
+    events = category_minute.events + excluded.events,
+    images = category_minute.images + excluded.images,
+    videos = category_minute.videos + excluded.videos`;
+
+const UPSERT_TOTALS = `
+  INSERT INTO total_minute (minute, events, images, videos)
+  SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::int[])
+  ON CONFLICT (minute) DO UPDATE SET
+    events = total_minute.events + excluded.events,
+    images = total_minute.images + excluded.images,
+    videos = total_minute.videos + excluded.videos`;
+
+const ISO_MINUTE = `to_char(minute AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"')`;
+
+function _bounds(window: Window): [string, string] {
+  const until = new Date(Date.parse(minuteOf(window.until.toISOString())) + 60_000);
+  return [minuteOf(window.since.toISOString()), until.toISOString()];
+}
+
+function _byKey<T>(rows: T[], key: (row: T) => string): T[] {
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+async function _claimOffset(tx: SqlRunner, batch: StreamBatch): Promise<number> {
+  const keys = [batch.group, batch.topic, batch.partition];
+  await tx.query(
+    `INSERT INTO stream_offsets (group_id, topic, partition, next_offset)
+     VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+    keys,
+  );
+  const [row] = await tx.query<{ next: string }>(
+    `SELECT next_offset::text AS next FROM stream_offsets
+     WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+    keys,
+  );
+  return Number(row!.next);
+}
+
+async function _firstSeen(tx: SqlRunner, pins: CleanPin[]): Promise<Set<string>> {
+  if (pins.length === 0) return new Set();
+  const rows = await tx.query<{ event_id: string }>(
+    `INSERT INTO seen_events (event_id, seen_at)
+     SELECT * FROM unnest($1::text[], $2::timestamptz[])
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [pins.map((pin) => pin.event_id), pins.map((pin) => pin.received_at)],
+  );
+  return new Set(rows.map((row) => row.event_id));
+}
+
+async function _upsert(tx: SqlRunner, pins: CleanPin[]): Promise<void> {
+  const { profiles, categories, totals } = aggregateMinutes(pins);
+  // A fixed lock order (table, then key) keeps concurrent partitions free of deadlocks.
+  if (profiles.length > 0) {
+    const rows = _byKey(profiles, (row) => `${row.minute}\u0000${row.poster_name}`);
+    await tx.query(UPSERT_PROFILES, [
+      rows.map((row) => row.minute),
+      rows.map((row) => row.poster_name),
+      rows.map((row) => row.events),
+      rows.map((row) => row.follower_count),
+      rows.map((row) => row.follower_time),
+    ]);
+  }
+  if (categories.length > 0) {
+    const rows = _byKey(categories, (row) => `${row.minute}\u0000${row.category}`);
+    await tx.query(UPSERT_CATEGORIES, [
+      rows.map((row) => row.minute),
+      rows.map((row) => row.category),
+      rows.map((row) => row.events),
+      rows.map((row) => row.images),
+      rows.map((row) => row.videos),
+    ]);
+  }
+  if (totals.length > 0) {
+    const rows = _byKey(totals, (row) => row.minute);
+    await tx.query(UPSERT_TOTALS, [
+      rows.map((row) => row.minute),
+      rows.map((row) => row.events),
+      rows.map((row) => row.images),
+      rows.map((row) => row.videos),
+    ]);
+  }
+}
+
+/**
+ * Builds the store on a SQL client.
+ *
+ * @param client PostgreSQL or PGlite.
+ * @param kind Which one, for `/health` and the banner.
+ * @param address Where it lives (no credentials).
+ * @returns The store.
+ */
+export function createSqlRealtimeStore(
+  client: SqlClient,
+  kind: RealtimeStore["kind"],
+  address: string,
+): RealtimeStore {
+  async function apply(batch: StreamBatch): Promise<ApplyResult> {
+    return await client.transaction(async (tx) => {
+      const stored = await _claimOffset(tx, batch);
+      if (stored >= batch.nextOffset) {
+        return { applied: 0, duplicates: 0, replayed: batch.pins.length };
+      }
+      const fresh = batch.pins.filter((item) => item.offset >= stored);
+      const unique = new Map<string, CleanPin>();
+      for (const { pin } of fresh) if (!unique.has(pin.event_id)) unique.set(pin.event_id, pin);
+      const seen = await _firstSeen(tx, [...unique.values()]);
+      const counted = [...unique.values()].filter((pin) => seen.has(pin.event_id));
+      await _upsert(tx, counted);
+      await tx.query(
+        `UPDATE stream_offsets SET next_offset = $4, updated_at = now()
+         WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+        [batch.group, batch.topic, batch.partition, batch.nextOffset],
+      );
+      return {
+        applied: counted.length,
+        duplicates: fresh.length - counted.length,
+        replayed: batch.pins.length - fresh.length,
+      };
+    });
+  }
+
+  async function offsets(group: string, topic: string): Promise<Map<number, number>> {
+    const rows = await client.query<{ partition: number; next: string }>(
+      `SELECT partition, next_offset::text AS next FROM stream_offsets
+       WHERE group_id = $1 AND topic = $2`,
+      [group, topic],
+    );
+    return new Map(rows.map((row) => [Number(row.partition), Number(row.next)]));
+  }
+
+  async function pruneSeen(before: Date): Promise<number> {
+    const rows = await client.query<{ n: number }>(
+      `WITH gone AS (DELETE FROM seen_events WHERE seen_at < $1 RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [before.toISOString()],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async function topProfiles(window: Window, limit: number): Promise<ProfileRow[]> {
+    const rows = await client.query<ProfileRow>(
+      `SELECT poster_name, sum(events)::float8 AS events,
+         (array_agg(follower_count ORDER BY follower_time DESC NULLS LAST,
+                    follower_count DESC NULLS LAST))[1]::float8 AS follower_count
+       FROM profile_minute WHERE minute >= $1 AND minute < $2
+       GROUP BY poster_name ORDER BY events DESC, poster_name LIMIT $3`,
+      [..._bounds(window), limit],
+    );
+    return rows.map((row) => ({ ...row, events: Number(row.events) }));
+  }
+
+  async function categories(window: Window): Promise<CategoryRow[]> {
+    return await client.query<CategoryRow>(
+      `SELECT category, sum(events)::float8 AS events, sum(images)::float8 AS images,
+         sum(videos)::float8 AS videos
+       FROM category_minute WHERE minute >= $1 AND minute < $2
+       GROUP BY category ORDER BY events DESC, category`,
+      _bounds(window),
+    );
+  }
+
+  async function summary(window: Window): Promise<SummaryView> {
+    const minutes = await client.query<SummaryView["minutes"][number]>(
+      `SELECT ${ISO_MINUTE} AS minute, events, images, videos FROM total_minute
+       WHERE minute >= $1 AND minute < $2 ORDER BY minute`,
+      _bounds(window),
+    );
+    const sum = (key: "events" | "images" | "videos") =>
+      minutes.reduce((total, row) => total + Number(row[key]), 0);
+    return { events: sum("events"), images: sum("images"), videos: sum("videos"), minutes };
+  }
+
+  async function health() {
+    try {
+      await client.query("SELECT 1");
+      return { ok: true, detail: `${kind} at ${address}` };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  return {
+    kind,
+    address,
+    migrate: () => migrate(client),
+    offsets,
+    apply,
+    pruneSeen,
+    topProfiles,
+    categories,
+    summary,
+    health,
+    close: () => client.close(),
+  };
+}
