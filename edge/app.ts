@@ -23,6 +23,8 @@ import {
 import { validatePinEvent } from "../lib/pin_event.ts";
 import { errorHandler, HttpError } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
+import { realtimeRoutes } from "./realtime_routes.ts";
+import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 
 /** What the edge is built from. */
 export interface EdgeDeps {
@@ -31,6 +33,8 @@ export interface EdgeDeps {
   metrics: EdgeMetrics;
   limits: IngestConfig;
   logger: Logger;
+  /** Serves `/realtime/...` when given. */
+  realtime?: RealtimeStore;
   now?: () => number;
 }
 
@@ -61,7 +65,7 @@ function _apiKey(headers: Headers): string | null {
  * @returns The Hono app; serve it with `Deno.serve(app.fetch)` or drive it with `app.request()`.
  */
 export function createApp(deps: EdgeDeps): Hono {
-  const { ingestor, bus, metrics, limits, logger, now = Date.now } = deps;
+  const { ingestor, bus, metrics, limits, logger, realtime, now = Date.now } = deps;
   const keys = new Set(limits.apiKeys);
   const limiter = limits.rateLimit > 0 ? createRateLimiter(limits.rateLimit, now) : null;
   const app = new Hono();
@@ -165,12 +169,16 @@ export function createApp(deps: EdgeDeps): Hono {
     });
   });
 
+  if (realtime) app.route("/realtime", realtimeRoutes(realtime, now));
+
   app.get("/health", async (c) => {
-    const check = await bus.health();
-    const checks = { bus: { kind: bus.kind, ok: check.ok, detail: check.detail } };
-    return check.ok
-      ? c.json({ status: "ok", checks })
-      : c.json({ status: "degraded", checks }, 503);
+    const [busCheck, realtimeCheck] = await Promise.all([bus.health(), realtime?.health()]);
+    const checks: Record<string, { kind: string; ok: boolean; detail: string }> = {
+      bus: { kind: bus.kind, ...busCheck },
+    };
+    if (realtime && realtimeCheck) checks.realtime = { kind: realtime.kind, ...realtimeCheck };
+    const ok = Object.values(checks).every((check) => check.ok);
+    return ok ? c.json({ status: "ok", checks }) : c.json({ status: "degraded", checks }, 503);
   });
 
   app.get("/metrics", async (c) => {

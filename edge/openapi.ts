@@ -79,6 +79,39 @@ function _errors(...statuses: number[]) {
 
 const ingestErrors = _errors(400, 401, 413, 415, 422, 429, 503);
 
+const badParameter = {
+  description: "A query parameter is invalid; the problem names it",
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+};
+
+function windowParameter(fallback: string) {
+  return {
+    name: "window",
+    in: "query",
+    description: "Sliding window ending now: Nm, Nh or Nd, at most 30d",
+    schema: { type: "string", pattern: "^[1-9][0-9]{0,5}[mhd]$", default: fallback },
+  };
+}
+
+function jsonArray(fields: Record<string, string>) {
+  return {
+    description: "Rows, most active first",
+    content: {
+      "application/json": {
+        schema: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: Object.fromEntries(
+              Object.entries(fields).map(([name, type]) => [name, { type }]),
+            ),
+          },
+        },
+      },
+    },
+  };
+}
+
 /** The OpenAPI document. */
 export const openApiDocument = {
   openapi: "3.1.0",
@@ -164,6 +197,49 @@ export const openApiDocument = {
             },
           },
           ...ingestErrors,
+        },
+      },
+    },
+    "/realtime/profiles/top": {
+      get: {
+        summary: "Profile popularity: the most active profiles over a sliding window",
+        parameters: [windowParameter("15m"), {
+          name: "limit",
+          in: "query",
+          schema: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
+        }],
+        responses: {
+          200: jsonArray({ poster_name: "string", events: "integer", follower_count: "integer" }),
+          400: badParameter,
+        },
+      },
+    },
+    "/realtime/categories": {
+      get: {
+        summary: "Category activity over a sliding window, with image and video counts",
+        parameters: [windowParameter("1h")],
+        responses: {
+          200: jsonArray({
+            category: "string",
+            events: "integer",
+            images: "integer",
+            videos: "integer",
+          }),
+          400: badParameter,
+        },
+      },
+    },
+    "/realtime/summary": {
+      get: {
+        summary: "Totals over a sliding window and the events of each minute",
+        parameters: [windowParameter("1h")],
+        responses: {
+          200: {
+            description:
+              "{since, until, events, images, videos, minutes: [{minute, events, images, videos}]}",
+            content: { "application/json": { schema: { type: "object" } } },
+          },
+          400: badParameter,
         },
       },
     },

@@ -10,7 +10,9 @@ import type { Config } from "../lib/config.ts";
 import { createEdgeMetrics } from "../lib/edge_metrics.ts";
 import { createIngestor } from "../lib/ingest.ts";
 import type { Logger } from "../lib/logger.ts";
+import type { Registry } from "prom-client";
 import { createUuidV7 } from "../lib/uuid_v7.ts";
+import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createApp } from "./app.ts";
 
 /** A running edge. */
@@ -20,21 +22,32 @@ export interface RunningEdge {
   shutdown(): Promise<void>;
 }
 
+/** What the edge runs on. */
+export interface EdgeServices {
+  config: Config;
+  /** The bus to publish to; its topics are created when missing. */
+  bus: Bus;
+  logger: Logger;
+  /** The process's metrics registry, served at `/metrics`. */
+  registry: Registry;
+  /** The real-time store, for `/realtime/...`. */
+  realtime?: RealtimeStore;
+}
+
 /**
  * Starts the edge.
  *
- * @param config The configuration (host, port, topics, ingest limits).
- * @param bus The bus to publish to; its topics are created when missing.
- * @param logger The logger.
+ * @param services The configuration, bus, logger and registry.
  * @returns The running edge.
  */
-export async function startEdge(config: Config, bus: Bus, logger: Logger): Promise<RunningEdge> {
+export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
+  const { config, bus, logger, registry, realtime } = services;
   await bus.ensureTopics([
     { name: config.bus.pinsTopic, partitions: config.bus.partitions },
     { name: config.bus.dlqTopic, partitions: 1 },
   ]);
   let ingestorRef: { inFlightBytes(): number } | null = null;
-  const metrics = createEdgeMetrics(() => ingestorRef?.inFlightBytes() ?? 0);
+  const metrics = createEdgeMetrics(registry, () => ingestorRef?.inFlightBytes() ?? 0);
   const ingestor = createIngestor({
     bus,
     pinsTopic: config.bus.pinsTopic,
@@ -49,7 +62,7 @@ export async function startEdge(config: Config, bus: Bus, logger: Logger): Promi
     },
   });
   ingestorRef = ingestor;
-  const app = createApp({ ingestor, bus, metrics, limits: config.ingest, logger });
+  const app = createApp({ ingestor, bus, metrics, limits: config.ingest, logger, realtime });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     hostname: config.host,

@@ -1,11 +1,11 @@
 /**
- * The edge's Prometheus metrics, on its own registry (prom-client), with the
- * process's default metrics. Every name carries the `pipeline_` prefix.
+ * The edge's Prometheus metrics (prom-client). Every name carries the
+ * `pipeline_` prefix.
  *
  * @module
  */
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** The edge's metrics. */
 export interface EdgeMetrics {
@@ -22,14 +22,16 @@ export interface EdgeMetrics {
 }
 
 /**
- * Creates the edge's registry and metrics.
+ * Registers the edge's metrics.
  *
+ * @param registry The process's registry (see `createProcessRegistry`).
  * @param inFlightBytes Reads the bytes waiting for the bus, at scrape time.
  * @returns The metrics.
  */
-export function createEdgeMetrics(inFlightBytes: () => number = () => 0): EdgeMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "pipeline_" });
+export function createEdgeMetrics(
+  registry: Registry,
+  inFlightBytes: () => number = () => 0,
+): EdgeMetrics {
   const registers = [registry];
   return {
     registry,

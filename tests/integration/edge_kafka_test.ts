@@ -5,6 +5,7 @@ import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
 import { loadConfig } from "../../lib/config.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createPinGenerator } from "../../lib/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/process_registry.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { startService, stopService } from "../services/services.ts";
 import { testWithService } from "../services/test_with_service.ts";
@@ -33,7 +34,7 @@ async function withKafkaEdge(
     ...env,
   });
   const bus = await createKafkaBus({ brokers, clientId: `test-${name}`, logger: silent });
-  const edge = await startEdge(config, bus, silent);
+  const edge = await startEdge({ config, bus, logger: silent, registry: createProcessRegistry() });
   try {
     await fn(edge.url, bus, { pins: topics.PINS_TOPIC, dlq: topics.DLQ_TOPIC });
   } finally {

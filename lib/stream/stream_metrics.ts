@@ -1,0 +1,76 @@
+/**
+ * The stream job's Prometheus metrics, prefix `pipeline_stream_`.
+ *
+ * @module
+ */
+
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/** The stream job's metrics. */
+export interface StreamMetrics {
+  events: Counter;
+  duplicates: Counter;
+  replayed: Counter;
+  batches: Counter<"result">;
+  batchSeconds: Histogram;
+  lag: Gauge<"partition">;
+  deadLetters: Counter;
+  freshness: Histogram;
+}
+
+/**
+ * Registers the stream job's metrics.
+ *
+ * @param registry The process's registry.
+ * @returns The metrics.
+ */
+export function createStreamMetrics(registry: Registry): StreamMetrics {
+  const registers = [registry];
+  return {
+    events: new Counter({
+      name: "pipeline_stream_events_processed_total",
+      help: "Pin events counted into the real-time views",
+      registers,
+    }),
+    duplicates: new Counter({
+      name: "pipeline_stream_duplicates_dropped_total",
+      help: "Pin events dropped because their event_id was already counted",
+      registers,
+    }),
+    replayed: new Counter({
+      name: "pipeline_stream_replayed_records_total",
+      help:
+        "Records skipped because their offsets were already applied (after a restart or rebalance)",
+      registers,
+    }),
+    batches: new Counter({
+      name: "pipeline_stream_batches_total",
+      help: "Micro-batches applied, by result",
+      labelNames: ["result"],
+      registers,
+    }),
+    batchSeconds: new Histogram({
+      name: "pipeline_stream_batch_duration_seconds",
+      help: "Time to parse, clean and apply one micro-batch in one transaction",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    lag: new Gauge({
+      name: "pipeline_stream_consumer_lag",
+      help: "Records in the partition not yet applied (high watermark minus next offset)",
+      labelNames: ["partition"],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: "pipeline_stream_dlq_records_total",
+      help: "Poison records written to the dead-letter topic",
+      registers,
+    }),
+    freshness: new Histogram({
+      name: "pipeline_stream_freshness_seconds",
+      help: "Time from the edge receiving an event to its count being committed",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    }),
+  };
+}
