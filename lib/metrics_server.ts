@@ -14,7 +14,6 @@ import type { Logger } from "./logger.ts";
 export interface HealthCheck {
   ok: boolean;
   detail: string;
-  [extra: string]: unknown;
 }
 
 /** Options of {@linkcode serveMetrics}. */
