@@ -35,8 +35,8 @@ export async function createPostgresClient(url: string, maxConnections = 8): Pro
   }
   function runner(tx: postgres.Sql | postgres.TransactionSql): SqlRunner {
     return {
-      query: <T>(text: string, params: unknown[] = []) =>
-        tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as unknown as Promise<T[]>,
+      query: async <T>(text: string, params: unknown[] = []) =>
+        [...await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])] as T[],
     };
   }
   return {

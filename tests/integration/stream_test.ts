@@ -1,0 +1,274 @@
+import assert from "node:assert/strict";
+import { startEdge } from "../../edge/server.ts";
+import type { Bus } from "../../lib/bus/bus.ts";
+import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
+import { type CleanPin, cleanPin } from "../../lib/clean_pin.ts";
+import { loadConfig } from "../../lib/config.ts";
+import { createLogger } from "../../lib/logger.ts";
+import type { PinEvent } from "../../lib/pin_event.ts";
+import { createPinGenerator } from "../../lib/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createPostgresClient } from "../../lib/realtime/postgres_client.ts";
+import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
+import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
+import { startStreamJob } from "../../lib/stream/stream_job.ts";
+import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
+import { serviceEndpoints } from "../services/endpoints.ts";
+import { testWithService } from "../services/test_with_service.ts";
+import { withFreshDatabase } from "../fixtures/fresh_database.ts";
+import { assertMatchesTruth } from "../fixtures/realtime_store_cases.ts";
+import { readTopic } from "../fixtures/read_topic.ts";
+
+const brokers = serviceEndpoints().kafkaBrokers;
+const silent = createLogger({ level: "silent" });
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+interface Setup {
+  bus: Bus;
+  store: RealtimeStore;
+  databaseUrl: string;
+  topics: { PINS_TOPIC: string; DLQ_TOPIC: string };
+}
+
+async function withSetup(name: string, fn: (setup: Setup) => Promise<void>): Promise<void> {
+  await withFreshDatabase(async (databaseUrl) => {
+    const suffix = `${name}-${crypto.randomUUID().slice(0, 8)}`;
+    const topics = { PINS_TOPIC: `pins-${suffix}`, DLQ_TOPIC: `dlq-${suffix}` };
+    const bus = await createKafkaBus({ brokers, clientId: `test-${name}`, logger: silent });
+    const store = createSqlRealtimeStore(
+      await createPostgresClient(databaseUrl),
+      "postgres",
+      databaseUrl,
+    );
+    try {
+      await store.migrate();
+      await bus.ensureTopics([{ name: topics.PINS_TOPIC, partitions: 6 }, {
+        name: topics.DLQ_TOPIC,
+        partitions: 1,
+      }]);
+      await fn({ bus, store, databaseUrl, topics });
+    } finally {
+      await store.close();
+      await bus.close();
+    }
+  });
+}
+
+function events(count: number, seed: number): PinEvent[] {
+  const now = Date.now();
+  const span = { from: new Date(now - 3 * 3_600_000), to: new Date(now) };
+  const next = createPinGenerator({ seed, span, posters: 1500 });
+  return Array.from({ length: count }, next);
+}
+
+function truthOf(list: PinEvent[]): CleanPin[] {
+  return list.map((e) => cleanPin({ ...e, event_id: e.event_id!, received_at: e.event_time! }));
+}
+
+async function postAll(url: string, list: PinEvent[], batch = 1000): Promise<void> {
+  const chunks = Array.from(
+    { length: Math.ceil(list.length / batch) },
+    (_, i) => list.slice(i * batch, (i + 1) * batch),
+  );
+  let next = 0;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++]!;
+      const response = await fetch(`${url}/pins`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(chunk),
+      });
+      assert.deepEqual(await response.json(), { accepted: chunk.length, rejected: [] });
+    }
+  }));
+}
+
+async function caughtUp(
+  store: RealtimeStore,
+  topic: string,
+  records: number,
+  ms = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const applied = [...(await store.offsets("realtime", topic)).values()].reduce(
+      (a, b) => a + b,
+      0,
+    );
+    if (applied === records) return;
+    assert.ok(applied < records, `applied ${applied} offsets of ${records} records`);
+    if (Date.now() > deadline) {
+      assert.fail(`Stream applied ${applied} of ${records} records in ${ms} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function spawnWorker(setup: Setup): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "jobs/stream.ts"],
+    cwd: ROOT,
+    env: {
+      KAFKA_BROKERS: brokers.join(","),
+      DATABASE_URL: setup.databaseUrl,
+      METRICS_PORT: "0",
+      LOG_LEVEL: "error",
+      STREAM_BATCH_RECORDS: "500",
+      ...setup.topics,
+    },
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+}
+
+await testWithService("kafka", {
+  name:
+    "[stream+kafka+postgres] 100,000 events posted through the edge equal the ground truth, duplicates counted once",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withSetup("e2e", async ({ bus, store, topics }) => {
+      const config = loadConfig({
+        HOST: "127.0.0.1",
+        PORT: "0",
+        KAFKA_BROKERS: brokers.join(","),
+        ...topics,
+      });
+      const edge = await startEdge({
+        config,
+        bus,
+        logger: silent,
+        registry: createProcessRegistry(),
+      });
+      const job = await startStreamJob({
+        bus,
+        store,
+        logger: silent,
+        metrics: createStreamMetrics(createProcessRegistry()),
+        topic: topics.PINS_TOPIC,
+        dlqTopic: topics.DLQ_TOPIC,
+      });
+      try {
+        const list = events(100_000, 31);
+        const retries = list.slice(5000, 6000);
+        await postAll(edge.url, [...list, ...retries]);
+        await caughtUp(store, topics.PINS_TOPIC, 101_000);
+        await assertMatchesTruth(store, truthOf(list));
+      } finally {
+        await job.stop();
+        await edge.shutdown();
+      }
+    });
+  },
+});
+
+await testWithService("postgres", {
+  name:
+    "[stream+kafka+postgres] a worker SIGKILLed at random points three times leaves every count exact",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withSetup("kill", async (setup) => {
+      const list = events(60_000, 32);
+      const records = list.map((e) => ({
+        key: e.poster_name,
+        value: JSON.stringify({ ...e, received_at: new Date().toISOString() }),
+      }));
+      for (let i = 0; i < records.length; i += 5000) {
+        await setup.bus.produce(setup.topics.PINS_TOPIC, records.slice(i, i + 5000));
+      }
+      for (let kill = 0; kill < 3; kill++) {
+        const worker = spawnWorker(setup);
+        await new Promise((resolve) => setTimeout(resolve, 1500 + Math.random() * 2500));
+        worker.kill("SIGKILL");
+        await worker.status;
+      }
+      const offsetsAfterKills = [
+        ...(await setup.store.offsets("realtime", setup.topics.PINS_TOPIC)).values(),
+      ];
+      assert.ok(
+        offsetsAfterKills.reduce((a, b) => a + b, 0) < 60_000,
+        "the kills happened after the work was done",
+      );
+      const last = spawnWorker(setup);
+      try {
+        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 60_000);
+      } finally {
+        last.kill("SIGTERM");
+        assert.equal((await last.status).code, 0);
+      }
+      await assertMatchesTruth(setup.store, truthOf(list));
+    });
+  },
+});
+
+await testWithService("postgres", {
+  name:
+    "[stream+kafka+postgres] two workers split the partitions; rebalances lose and double nothing",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withSetup("rebalance", async (setup) => {
+      const list = events(60_000, 33);
+      const produce = async (part: PinEvent[]) => {
+        const records = part.map((e) => ({
+          key: e.poster_name,
+          value: JSON.stringify({ ...e, received_at: new Date().toISOString() }),
+        }));
+        for (let i = 0; i < records.length; i += 5000) {
+          await setup.bus.produce(setup.topics.PINS_TOPIC, records.slice(i, i + 5000));
+        }
+      };
+      await produce(list.slice(0, 20_000));
+      const first = spawnWorker(setup);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const second = spawnWorker(setup);
+      await produce(list.slice(20_000, 40_000));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      first.kill("SIGTERM");
+      assert.equal((await first.status).code, 0);
+      await produce(list.slice(40_000));
+      try {
+        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 60_000);
+      } finally {
+        second.kill("SIGTERM");
+        assert.equal((await second.status).code, 0);
+      }
+      await assertMatchesTruth(setup.store, truthOf(list));
+    });
+  },
+});
+
+await testWithService("postgres", {
+  name: "[stream+kafka+postgres] poison records go to the DLQ and never stall the consumer",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withSetup("poison", async ({ bus, store, topics }) => {
+      const list = events(1000, 34).map((e) => ({ ...e, received_at: new Date().toISOString() }));
+      await bus.produce(topics.PINS_TOPIC, [
+        { key: "x", value: "\u0000garbage" },
+        ...list.map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+        { key: "x", value: JSON.stringify({ hello: "world" }) },
+      ]);
+      const job = await startStreamJob({
+        bus,
+        store,
+        logger: silent,
+        metrics: createStreamMetrics(createProcessRegistry()),
+        topic: topics.PINS_TOPIC,
+        dlqTopic: topics.DLQ_TOPIC,
+      });
+      try {
+        await caughtUp(store, topics.PINS_TOPIC, 1002);
+      } finally {
+        await job.stop();
+      }
+      await assertMatchesTruth(store, truthOf(list));
+      const letters = (await readTopic(bus, topics.DLQ_TOPIC, 2)).map((r) => JSON.parse(r.value));
+      assert.deepEqual(letters.map((l) => l.reason).sort(), ["not JSON", "not a pin event"]);
+      assert.ok(letters.every((l) => /^stream:pins-poison-[^/]+\/\d@\d+$/.test(l.source)));
+    });
+  },
+});
