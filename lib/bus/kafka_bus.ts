@@ -16,6 +16,7 @@ import {
   type Producer,
 } from "kafkajs";
 import type { Logger } from "../logger.ts";
+import "./_kafkajs_encoder.ts";
 import type {
   Bus,
   BusConsumer,

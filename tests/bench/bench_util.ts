@@ -1,0 +1,163 @@
+/**
+ * Shared pieces of the benchmarks: peak memory of a process, wrk runs,
+ * the broker's own performance tools, child processes of the pipeline.
+ *
+ * @module
+ */
+
+import { kafkaJavaCommand } from "../services/kafka.ts";
+
+/** Repository root. */
+export const ROOT: string = new URL("../../", import.meta.url).pathname;
+
+/**
+ * Peak resident memory of a process (VmHWM), in MiB.
+ *
+ * @param pid The process.
+ */
+export async function peakRssMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+/** What wrk measured. */
+export interface WrkResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+function _ms(text: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text);
+  if (!match) return NaN;
+  const value = Number(match[1]);
+  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+/**
+ * Runs wrk with a Lua script against a URL.
+ *
+ * @returns Requests/s, latency percentiles, socket errors and non-2xx answers.
+ */
+export async function runWrk(
+  url: string,
+  script: string,
+  options: { connections: number; threads: number; seconds: number },
+): Promise<WrkResult> {
+  const output = await new Deno.Command("wrk", {
+    args: [
+      `-t${options.threads}`,
+      `-c${options.connections}`,
+      `-d${options.seconds}s`,
+      "--latency",
+      "-s",
+      script,
+      url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (!output.success) throw new Error(`wrk failed: ${new TextDecoder().decode(output.stderr)}`);
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  return {
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN),
+    p50Ms: _ms(/\s50%\s+(\S+)/.exec(text)?.[1] ?? ""),
+    p99Ms: _ms(/\s99%\s+(\S+)/.exec(text)?.[1] ?? ""),
+    errors: errors ? errors.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0,
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
+  };
+}
+
+/**
+ * Writes a wrk Lua script that POSTs the given bodies in turn.
+ *
+ * @returns The script's path.
+ */
+export async function writeWrkScript(dir: string, name: string, bodies: string[]): Promise<string> {
+  const lua = [
+    "local bodies = {",
+    ...bodies.map((body) => `  ${JSON.stringify(body)},`),
+    "}",
+    "local i = 0",
+    'wrk.method = "POST"',
+    'wrk.headers["Content-Type"] = "application/json"',
+    "request = function()",
+    "  i = i % #bodies + 1",
+    "  return wrk.format(nil, nil, nil, bodies[i])",
+    "end",
+  ].join("\n");
+  const path = `${dir}/${name}.lua`;
+  await Deno.writeTextFile(path, lua);
+  return path;
+}
+
+/**
+ * Runs one of Kafka's own tools (ProducerPerformance, ConsumerPerformance).
+ *
+ * @returns Its standard output.
+ */
+export async function runKafkaTool(mainClass: string, args: string[]): Promise<string> {
+  const [java, ...rest] = await kafkaJavaCommand(mainClass, { heap: "1g" });
+  const output = await new Deno.Command(java!, {
+    args: [...rest, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (!output.success) {
+    throw new Error(`${mainClass} failed: ${new TextDecoder().decode(output.stderr).slice(-2000)}`);
+  }
+  return text;
+}
+
+/**
+ * Starts a pipeline process (`deno run -A <file>`) and waits for its `/health`.
+ *
+ * @returns The child; kill it when done.
+ */
+export async function startPipelineProcess(
+  file: string,
+  env: Record<string, string>,
+  healthUrl: string,
+): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", file],
+    cwd: ROOT,
+    env: { LOG_LEVEL: "error", ...env },
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(healthUrl).then(async (r) => {
+      await r.body?.cancel();
+      return r.ok;
+    }).catch(() => false);
+    if (ok) return child;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${file} did not answer at ${healthUrl} within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The median of some numbers. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
