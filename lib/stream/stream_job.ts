@@ -136,7 +136,9 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
   async function onAssign(partitions: number[]): Promise<Map<number, number>> {
     const stored = await store.offsets(group, topic);
     logger.info("Partitions assigned", { partitions, resumeAt: Object.fromEntries(stored) });
-    return new Map(partitions.filter((p) => stored.has(p)).map((p) => [p, stored.get(p)!]));
+    // A partition the store has never seen starts at the beginning, whatever the bus's
+    // committed offset says: the store, not the bus, decides what has been counted.
+    return new Map(partitions.map((p) => [p, stored.get(p) ?? 0]));
   }
 
   async function prune(): Promise<void> {

@@ -161,3 +161,30 @@ export function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/**
+ * A quantile from a Prometheus histogram in text exposition, interpolated
+ * within its bucket as `histogram_quantile` does.
+ *
+ * @param text The `/metrics` text.
+ * @param name The histogram's name (without `_bucket`).
+ * @param q A fraction in (0, 1).
+ */
+export function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm"))]
+    .map((m) => ({ le: m[1] === "+Inf" ? Infinity : Number(m[1]), count: Number(m[2]) }));
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let previous = { le: 0, count: 0 };
+  for (const bucket of buckets) {
+    if (bucket.count >= rank) {
+      if (bucket.le === Infinity) return previous.le;
+      const inBucket = bucket.count - previous.count;
+      return previous.le +
+        (bucket.le - previous.le) * (inBucket ? (rank - previous.count) / inBucket : 0);
+    }
+    previous = bucket;
+  }
+  return NaN;
+}
