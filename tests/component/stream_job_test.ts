@@ -109,3 +109,30 @@ Deno.test("[stream:embedded] poison records go to the DLQ with the reason and of
     assert.equal(letters[1].problems[0].path, "index");
   });
 });
+
+Deno.test("[stream:embedded] offsets come from the store, not from what the group committed on the bus", async () => {
+  await withPipeline(async (bus, store) => {
+    const events = stamped(500, 23);
+    await bus.produce(
+      "pins",
+      events.map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+    );
+    const ends = new Map<number, number>();
+    const other = await bus.consume({ groupId: "realtime", topic: "pins" }, {
+      eachBatch(batch) {
+        ends.set(batch.partition, batch.records.at(-1)!.offset + 1);
+        return Promise.resolve();
+      },
+    });
+    await until(
+      "a first pass",
+      () => Promise.resolve([...ends.values()].reduce((a, b) => a + b, 0) === 500),
+    );
+    for (const [partition, end] of ends) await other.commit(partition, end);
+    await other.stop();
+    const job = await start(bus, store);
+    await until("every event", async () => (await appliedOffsets(store)) === 500);
+    await job.stop();
+    await assertMatchesTruth(store, events.map((e) => cleanPin({ ...e, event_id: e.event_id! })));
+  });
+});
