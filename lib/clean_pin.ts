@@ -41,9 +41,13 @@ export const SENTINELS: Readonly<Record<string, readonly string[]>> = {
   title: ["No Title Data Available"],
 };
 
-const SAVE_PREFIX = /^\s*Local save in\b/;
-const MULTIPLIERS: Readonly<Record<string, number>> = { "": 1, k: 1e3, m: 1e6, b: 1e9 };
-const FOLLOWER_COUNT = /^(\d+(?:\.\d+)?)\s*([kmb]?)$/i;
+/** The prefix `save_location` loses. */
+export const SAVE_PREFIX = /^\s*Local save in\b/;
+/** Multipliers of the follower-count suffixes, by lower-case suffix. */
+export const MULTIPLIERS: Readonly<Record<string, number>> = { "": 1, k: 1e3, m: 1e6, b: 1e9 };
+/** A follower count as the seed writes it: a number and an optional suffix. */
+export const FOLLOWER_COUNT = /^(\d+(?:\.\d+)?)\s*([kmb]?)$/i;
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * Trims a text field and turns the seed's sentinel strings and blanks into null.
@@ -124,7 +128,7 @@ export function mediaType(value: string): MediaType {
  * @throws {RangeError} When the value is not a date-time.
  */
 export function toUtcIso(value: string): string {
-  return new Date(value).toISOString();
+  return CANONICAL_UTC.test(value) ? value : new Date(value).toISOString();
 }
 
 /**

@@ -1,0 +1,79 @@
+/**
+ * The historical read API, from the batch views in the history store:
+ * pins per category per year, the most popular category of a year, image
+ * and video counts, top profiles per category, and the batch runs.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import { z } from "zod";
+import type { HistoryStore } from "../lib/history/history_store.ts";
+import { HttpError } from "./http_error.ts";
+
+/** The part of the history store the edge reads. */
+export type HistoryReader = Pick<
+  HistoryStore,
+  "categoriesByYear" | "topCategory" | "mediaByYear" | "topProfiles" | "yearsAvailable" | "runs"
+>;
+
+const yearParam = z.coerce.number().int().min(1970).max(9999);
+const limitParam = z.coerce.number().int().min(1).max(1000);
+const categoryParam = z.string().trim().min(1, "Required: a category such as art or travel").max(
+  200,
+);
+
+function _parse<T>(schema: z.ZodType<T>, name: string, value: string | undefined): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const message = result.error.issues[0]?.message ?? "Invalid value";
+    throw new HttpError(400, `Invalid query parameter '${name}': ${message}`, [{
+      path: name,
+      message,
+    }]);
+  }
+  return result.data;
+}
+
+/**
+ * Builds the `/history` routes.
+ *
+ * @param history Where the batch views are read from.
+ * @param now The clock that picks the default year (the current UTC year).
+ * @returns A Hono app to mount at `/history`.
+ */
+export function historyRoutes(history: HistoryReader, now: () => number = Date.now): Hono {
+  const app = new Hono();
+  const year = (value: string | undefined) =>
+    _parse(yearParam, "year", value ?? String(new Date(now()).getUTCFullYear()));
+
+  app.get(
+    "/categories",
+    async (c) => c.json(await history.categoriesByYear(year(c.req.query("year")))),
+  );
+  app.get("/categories/top", async (c) => {
+    const which = year(c.req.query("year"));
+    const top = await history.topCategory(which);
+    if (!top) {
+      throw new HttpError(404, `No batch data for ${which}`, [
+        {
+          path: "year",
+          message: `Years with data: ${(await history.yearsAvailable()).join(", ") || "none yet"}`,
+        },
+      ]);
+    }
+    return c.json({ year: which, ...top });
+  });
+  app.get("/media", async (c) => {
+    const which = year(c.req.query("year"));
+    return c.json({ year: which, ...await history.mediaByYear(which) });
+  });
+  app.get("/profiles/top", async (c) => {
+    const category = _parse(categoryParam, "category", c.req.query("category") ?? "");
+    const limit = _parse(limitParam, "limit", c.req.query("limit") ?? "10");
+    return c.json(await history.topProfiles(category.toLowerCase(), limit));
+  });
+  app.get("/years", async (c) => c.json(await history.yearsAvailable()));
+  app.get("/runs", async (c) => c.json(await history.runs()));
+  return app;
+}

@@ -1,0 +1,51 @@
+/**
+ * `deno task schedule`: the daily catch-up batch on a cron schedule
+ * (BATCH_SCHEDULE, UTC), with `/metrics` and `/health` on METRICS_PORT.
+ *
+ * @module
+ */
+
+import { openArchive } from "../lib/archive/mod.ts";
+import { runBatch } from "../lib/batch/batch_runner.ts";
+import { loadConfig } from "../lib/config.ts";
+import { openHistory } from "../lib/history/mod.ts";
+import { createLogger } from "../lib/logger.ts";
+import { serveMetrics } from "../lib/metrics_server.ts";
+import { createProcessRegistry } from "../lib/process_registry.ts";
+import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
+import { startScheduler } from "../lib/schedule/scheduler.ts";
+import { onShutdown } from "../lib/shutdown.ts";
+
+const config = loadConfig();
+const logger = createLogger(config.log).child({ process: "schedule" });
+const registry = createProcessRegistry();
+const store = await openArchive(config.archive, config.dataDir, logger);
+const history = await openHistory(config.history, config.dataDir, logger);
+const metrics = createBatchMetrics(registry);
+const last = await history.lastRun();
+if (last?.status === "succeeded") metrics.lastSuccess.set(last.finishedAt.getTime() / 1000);
+const scheduler = startScheduler({
+  runCatchUp: () => runBatch({ store, history, logger }),
+  dataDir: config.dataDir,
+  cron: config.schedule.cron,
+  metrics,
+  logger,
+});
+const server = await serveMetrics({
+  port: config.metricsPort,
+  registry,
+  logger,
+  health: async () => ({
+    archive: { ok: true, detail: store.address },
+    history: {
+      ok: await history.yearsAvailable().then(() => true, () => false),
+      detail: history.address,
+    },
+  }),
+});
+onShutdown(logger, async () => {
+  await scheduler.stop();
+  await server.shutdown();
+  await history.close();
+  await store.close();
+});

@@ -1,0 +1,124 @@
+/**
+ * Runs the cleaning SQL of `clean_sql.ts` on one DuckDB connection: raw
+ * NDJSON (gzip) files → table `parsed` (every line, classified) → table
+ * `clean` (valid, cleaned, one row per `event_id`).
+ *
+ * @module
+ */
+
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { validatePinEvent } from "../pin_event.ts";
+import {
+  CATEGORY_LOWER_TABLE,
+  cleaningMacrosSql,
+  dedupeSql,
+  NON_ASCII_CATEGORIES_SQL,
+  parseLinesSql,
+  sqlString,
+} from "./clean_sql.ts";
+
+/** Line counts of one cleaning run. */
+export interface CleanCounts {
+  /** Non-blank lines read. */
+  rowsIn: number;
+  /** Lines that are not JSON. */
+  badJson: number;
+  /** JSON lines that are not valid pin events (with `event_id` and `received_at`). */
+  invalid: number;
+  /** Valid events. */
+  valid: number;
+  /** Valid events dropped because an earlier one had the same `event_id`. */
+  duplicates: number;
+  /** Rows in `clean`. */
+  rowsOut: number;
+}
+
+/** Longest raw line read, in bytes; a longer one fails the day with DuckDB's message. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A query reading gzip NDJSON files line by line as one VARCHAR column `line`.
+ *
+ * @param files Local paths of `.ndjson.gz` files.
+ * @returns The SQL.
+ */
+export function readLinesSql(files: readonly string[]): string {
+  const list = `[${files.map(sqlString).join(", ")}]`;
+  return `SELECT line FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, ` +
+    `delim = chr(0), quote = '', escape = '', new_line = '\\n', auto_detect = false, ` +
+    `compression = 'gzip', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+}
+
+/**
+ * Creates the cleaning macros on a connection (once per connection).
+ *
+ * @param connection The DuckDB connection.
+ */
+export async function prepareCleaning(connection: DuckDBConnection): Promise<void> {
+  for (const statement of cleaningMacrosSql().split(";\n")) await connection.run(statement);
+}
+
+/**
+ * Cleans and deduplicates lines into the temp table `clean`.
+ *
+ * @param connection A connection on which {@linkcode prepareCleaning} ran.
+ * @param linesSql A query with one VARCHAR column `line`, e.g. {@linkcode readLinesSql}.
+ * @returns The line counts.
+ */
+export async function cleanLines(
+  connection: DuckDBConnection,
+  linesSql: string,
+): Promise<CleanCounts> {
+  await connection.run(parseLinesSql(linesSql));
+  await _checkDeepLines(connection);
+  await _lowerNonAsciiCategories(connection);
+  await connection.run(dedupeSql());
+  const counts = await connection.runAndReadAll(
+    `SELECT count(*) FILTER (status = 'bad_json')::INT, count(*) FILTER (status = 'invalid')::INT, ` +
+      `count(*) FILTER (status = 'valid')::INT, (SELECT count(*) FROM clean)::INT, count(*)::INT FROM parsed`,
+  );
+  const [badJson, invalid, valid, rowsOut, rowsIn] = counts.getRows()[0] as number[];
+  return {
+    rowsIn: rowsIn!,
+    badJson: badJson!,
+    invalid: invalid!,
+    valid: valid!,
+    duplicates: valid! - rowsOut!,
+    rowsOut: rowsOut!,
+  };
+}
+
+// Lines with many brackets may nest an unknown field deeper than the edge
+// allows: validatePinEvent decides, exactly as the edge would.
+async function _checkDeepLines(connection: DuckDBConnection): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT DISTINCT deep_line FROM parsed WHERE deep_line IS NOT NULL`,
+  );
+  for (const [line] of reader.getRows() as string[][]) {
+    let ok = false;
+    try {
+      ok = validatePinEvent(JSON.parse(line!)).ok;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      await connection.run(
+        `UPDATE parsed SET status = 'invalid' WHERE deep_line = $1`,
+        [line!],
+      );
+    }
+  }
+}
+
+// DuckDB's lower() and JavaScript's toLowerCase() differ on a few non-ASCII
+// letters (İ, final sigma): JavaScript lower-cases those categories.
+async function _lowerNonAsciiCategories(connection: DuckDBConnection): Promise<void> {
+  await connection.run(`DELETE FROM ${CATEGORY_LOWER_TABLE}`);
+  const reader = await connection.runAndReadAll(NON_ASCII_CATEGORIES_SQL);
+  for (const [raw] of reader.getRows() as string[][]) {
+    await connection.run(
+      `INSERT INTO ${CATEGORY_LOWER_TABLE} VALUES ($1, $2)`,
+      [raw!, raw!.toLowerCase()],
+    );
+  }
+}

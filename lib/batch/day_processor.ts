@@ -1,0 +1,170 @@
+/**
+ * One batch day: raw objects → cleaned, deduplicated rows → curated Parquet
+ * (in the archive), cleaned rows and aggregates (in the history store).
+ *
+ * @module
+ */
+
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { ObjectStore } from "../archive/object_store.ts";
+import type { Logger } from "../logger.ts";
+import type {
+  CategoryCount,
+  DayAggregates,
+  DayRows,
+  HistoryRow,
+  HistoryStore,
+  MediaCount,
+  ProfileCount,
+  RunInput,
+} from "../history/history_store.ts";
+import { type CleanCounts, cleanLines, readLinesSql } from "./clean_stage.ts";
+import { CURATED_COLUMNS, sqlString } from "./clean_sql.ts";
+import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
+
+/** What the day processor needs. */
+export interface DayDeps {
+  store: ObjectStore;
+  history: HistoryStore;
+  logger: Logger;
+  /** A connection on which `prepareCleaning` ran. */
+  duckdb: DuckDBConnection;
+  /** A scratch directory of this day, removed by the caller. */
+  workDir: string;
+  /** Objects downloaded at once. */
+  downloadConcurrency?: number;
+  /** Called after each object is copied. */
+  onObject?: () => void;
+}
+
+/** Milliseconds spent per step of a day. */
+export interface DayTimings {
+  copy: number;
+  clean: number;
+  parquet: number;
+  aggregates: number;
+  rows: number;
+}
+
+/** The outcome of one day. */
+export interface DayResult extends CleanCounts {
+  day: string;
+  inputs: RunInput[];
+  timings: DayTimings;
+  /** Bytes of the curated Parquet file. */
+  parquetBytes: number;
+}
+
+/**
+ * Processes one batch day; idempotent (its outputs are replaced whole).
+ *
+ * @param deps Stores, logger, DuckDB connection, scratch directory.
+ * @param day The batch day (`YYYY-MM-DD`, the UTC day of `received_at`).
+ * @param inputs The day's raw objects.
+ * @returns Counts and timings.
+ */
+export async function processDay(
+  deps: DayDeps,
+  day: string,
+  inputs: RunInput[],
+): Promise<DayResult> {
+  const { store, history, duckdb, workDir } = deps;
+  const timings: DayTimings = { copy: 0, clean: 0, parquet: 0, aggregates: 0, rows: 0 };
+  let mark = performance.now();
+  const lap = (step: keyof DayTimings) => {
+    const now = performance.now();
+    timings[step] += now - mark;
+    mark = now;
+  };
+
+  const files = await _copyInputs(deps, inputs);
+  lap("copy");
+
+  const counts = await cleanLines(
+    duckdb,
+    files.length > 0 ? readLinesSql(files) : "SELECT NULL::VARCHAR AS line WHERE false",
+  );
+  lap("clean");
+
+  const parquetPath = `${workDir}/part-0.parquet`;
+  await duckdb.run(
+    `COPY (SELECT ${CURATED_COLUMNS.join(", ")} FROM clean) TO ${
+      sqlString(parquetPath)
+    } (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+  );
+  const parquet = await Deno.readFile(parquetPath);
+  for (const object of await store.list(curatedDayPrefix(day))) {
+    if (object.key !== curatedKey(day)) await store.delete(object.key);
+  }
+  await store.put(curatedKey(day), parquet, "application/vnd.apache.parquet");
+  lap("parquet");
+
+  await history.writeAggregates(day, await _aggregates(duckdb));
+  lap("aggregates");
+
+  await history.writeRows(day, _dayRows(duckdb, counts.rowsOut, parquetPath));
+  lap("rows");
+
+  return { day, inputs, ...counts, timings, parquetBytes: parquet.length };
+}
+
+async function _copyInputs(deps: DayDeps, inputs: RunInput[]): Promise<string[]> {
+  const { store, workDir, downloadConcurrency = 8, onObject } = deps;
+  const files = inputs.map((_, i) => `${workDir}/raw-${String(i).padStart(6, "0")}.ndjson.gz`);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < inputs.length) {
+      const i = next++;
+      await Deno.writeFile(files[i]!, await store.get(inputs[i]!.key));
+      onObject?.();
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(downloadConcurrency, inputs.length) }, worker));
+  return files;
+}
+
+async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
+  const read = async (sql: string) => (await duckdb.runAndReadAll(sql)).getRowObjectsJS();
+  const categories = await read(
+    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, category, count(*)::DOUBLE AS pins ` +
+      `FROM clean WHERE category IS NOT NULL GROUP BY ALL ORDER BY ALL`,
+  );
+  const media = await read(
+    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, media_type, count(*)::DOUBLE AS pins ` +
+      `FROM clean GROUP BY ALL ORDER BY ALL`,
+  );
+  const profiles = await read(
+    `SELECT category, poster_name, count(*)::DOUBLE AS pins, max(follower_count)::DOUBLE AS follower_count ` +
+      `FROM clean WHERE category IS NOT NULL AND poster_name IS NOT NULL GROUP BY ALL ORDER BY ALL`,
+  );
+  return {
+    categories: categories as unknown as CategoryCount[],
+    media: media as unknown as MediaCount[],
+    profiles: profiles as unknown as ProfileCount[],
+  };
+}
+
+function _dayRows(duckdb: DuckDBConnection, count: number, parquetPath: string): DayRows {
+  return {
+    count,
+    parquetPath,
+    async *batches(size: number): AsyncIterable<HistoryRow[]> {
+      const result = await duckdb.stream(
+        `SELECT event_id, epoch_ms(event_time)::DOUBLE AS event_time, ` +
+          `epoch_ms(received_at)::DOUBLE AS received_at, index_id::DOUBLE AS index_id, unique_id, ` +
+          `title, description, poster_name, follower_count::DOUBLE AS follower_count, tag_list, ` +
+          `is_image_or_video, media_type, image_src, downloaded::DOUBLE AS downloaded, ` +
+          `save_location, category FROM clean`,
+      );
+      let batch: HistoryRow[] = [];
+      for await (const rows of result.yieldRowObjectJs()) {
+        for (const row of rows) batch.push(row as unknown as HistoryRow);
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    },
+  };
+}

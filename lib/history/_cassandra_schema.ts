@@ -1,0 +1,46 @@
+/**
+ * The Cassandra schema of the history store, as ordered idempotent
+ * migrations recorded in `schema_migrations`.
+ *
+ * Partition keys bound partition sizes: cleaned rows by (batch day,
+ * bucket of 16), per-batch-day contributions by batch day, year views by
+ * event-time year (≤ 366 days × categories × contributing batch days),
+ * profile days by (category, poster), profile totals by category.
+ *
+ * @module
+ */
+
+/** Buckets per batch day of the `pins` table. */
+export const PIN_BUCKETS = 16;
+
+/** `[version, description, statements]`, applied in order. */
+export const CASSANDRA_MIGRATIONS: ReadonlyArray<readonly [number, string, readonly string[]]> = [
+  [1, "cleaned rows", [
+    `CREATE TABLE IF NOT EXISTS pins (dt text, bucket int, event_id text, event_time timestamp,
+      received_at timestamp, index_id bigint, unique_id text, title text, description text,
+      poster_name text, follower_count bigint, tag_list list<text>, is_image_or_video text,
+      media_type text, image_src text, downloaded bigint, save_location text, category text,
+      PRIMARY KEY ((dt, bucket), event_id))`,
+  ]],
+  [2, "aggregates: per-batch-day contributions and derived views", [
+    `CREATE TABLE IF NOT EXISTS day_categories (dt text, event_date text, category text, pins bigint,
+      PRIMARY KEY ((dt), event_date, category))`,
+    `CREATE TABLE IF NOT EXISTS day_media (dt text, event_date text, media_type text, pins bigint,
+      PRIMARY KEY ((dt), event_date, media_type))`,
+    `CREATE TABLE IF NOT EXISTS day_profiles (dt text, category text, poster_name text, pins bigint,
+      follower_count bigint, PRIMARY KEY ((dt), category, poster_name))`,
+    `CREATE TABLE IF NOT EXISTS year_categories (year int, event_date text, category text, dt text,
+      pins bigint, PRIMARY KEY ((year), event_date, category, dt))`,
+    `CREATE TABLE IF NOT EXISTS year_media (year int, event_date text, media_type text, dt text,
+      pins bigint, PRIMARY KEY ((year), event_date, media_type, dt))`,
+    `CREATE TABLE IF NOT EXISTS profile_days (category text, poster_name text, dt text, pins bigint,
+      follower_count bigint, PRIMARY KEY ((category, poster_name), dt))`,
+    `CREATE TABLE IF NOT EXISTS category_profiles (category text, poster_name text, pins bigint,
+      follower_count bigint, PRIMARY KEY ((category), poster_name))`,
+  ]],
+  [3, "batch runs", [
+    `CREATE TABLE IF NOT EXISTS batch_runs (day text PRIMARY KEY, status text, inputs text,
+      rows_in bigint, valid bigint, invalid bigint, duplicates bigint, rows_out bigint,
+      duration_ms bigint, finished_at timestamp, error text)`,
+  ]],
+];

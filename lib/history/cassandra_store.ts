@@ -1,0 +1,401 @@
+/**
+ * The Cassandra history store. Prepared statements only; writes go out
+ * with bounded concurrency; every write is an idempotent upsert or delete,
+ * so re-running a day leaves exactly the same rows.
+ *
+ * Replacing batch day D's aggregates: read D's previous contribution, delete
+ * the derived rows it had that the new one lacks, upsert the new derived
+ * rows, replace D's contribution partition, then recompute the profile
+ * totals of every (category, poster) whose contribution changed as the sum
+ * over its `profile_days` partition (no counters: counters are not idempotent).
+ *
+ * @module
+ */
+
+import cassandra from "cassandra-driver";
+import type { HistoryConfig } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import { CASSANDRA_MIGRATIONS, PIN_BUCKETS } from "./_cassandra_schema.ts";
+import { pinBucket } from "../batch/bucket.ts";
+import {
+  type BatchRun,
+  type CategoryPins,
+  type DayAggregates,
+  type DayRows,
+  type HistoryStore,
+  type MediaPins,
+  type ProfileCount,
+  type ProfileStats,
+  rankCategories,
+  rankProfiles,
+} from "./history_store.ts";
+
+/** Options of {@linkcode createCassandraHistory}. */
+export interface CassandraHistoryOptions {
+  /** Requests in flight at most while loading rows. */
+  concurrency?: number;
+  /** Rows handed to the driver per round. */
+  batchRows?: number;
+}
+
+type Params = unknown[];
+
+/**
+ * Connects to Cassandra and returns the history store on `config.keyspace`.
+ *
+ * @param config Contact points, keyspace, local data centre, replication.
+ * @param logger For lifecycle lines.
+ * @param options Concurrency.
+ * @returns The store; call `migrate()` before use.
+ * @throws {Error} When no contact point answers, naming them.
+ */
+export async function createCassandraHistory(
+  config: HistoryConfig,
+  logger: Logger,
+  options: CassandraHistoryOptions = {},
+): Promise<HistoryStore> {
+  const { concurrency = 128, batchRows = 20_000 } = options;
+  const address = config.contactPoints.join(",");
+  const client = new cassandra.Client({
+    contactPoints: config.contactPoints,
+    localDataCenter: config.localDataCenter,
+    socketOptions: { connectTimeout: 5000, readTimeout: 30_000 },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.shutdown().catch(() => {});
+    const inner = (error as { innerErrors?: Record<string, Error & { code?: string }> })
+      .innerErrors;
+    const why = inner && Object.keys(inner).length > 0
+      ? Object.entries(inner).map(([host, e]) => `${host} ${e.code ?? e.message}`).join(", ")
+      : (error as Error).message;
+    throw new Error(`Cannot connect to Cassandra at ${address}: ${why}`, { cause: error });
+  }
+  const ks = config.keyspace;
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(ks)) {
+    throw new Error(`Cannot use CASSANDRA_KEYSPACE as a keyspace name: current value is '${ks}'`);
+  }
+  const log = logger.child({ component: "history", store: "cassandra" });
+
+  const query = (cql: string, params: Params = []) =>
+    client.execute(cql, params, { prepare: true });
+
+  async function many(cql: string, params: Params[]): Promise<void> {
+    if (params.length === 0) return;
+    await cassandra.concurrent.executeConcurrent(client, cql, params as unknown[][], {
+      concurrencyLevel: concurrency,
+      raiseOnFirstError: true,
+    });
+  }
+
+  async function rows(cql: string, params: Params = []): Promise<cassandra.types.Row[]> {
+    const out: cassandra.types.Row[] = [];
+    const result = await client.execute(cql, params, { prepare: true, fetchSize: 5000 });
+    for await (const row of result) out.push(row);
+    return out;
+  }
+
+  const num = (value: unknown): number =>
+    value === null || value === undefined
+      ? 0
+      : value instanceof cassandra.types.Long
+      ? value.toNumber()
+      : Number(value);
+  const year = (date: string) => Number(date.slice(0, 4));
+  const profileKey = (p: { category: string; poster_name: string }) =>
+    `${p.category}\u0000${p.poster_name}`;
+
+  async function replaceProfiles(day: string, next: ProfileCount[]): Promise<void> {
+    const old = await rows(
+      `SELECT category, poster_name, pins, follower_count FROM ${ks}.day_profiles WHERE dt = ?`,
+      [day],
+    );
+    const before = new Map(old.map((row) => [
+      profileKey({ category: row.get("category"), poster_name: row.get("poster_name") }),
+      `${num(row.get("pins"))}/${row.get("follower_count") ?? ""}`,
+    ]));
+    const after = new Map(next.map((p) => [profileKey(p), `${p.pins}/${p.follower_count ?? ""}`]));
+    const changed = new Set<string>();
+    for (const [key, value] of before) if (after.get(key) !== value) changed.add(key);
+    for (const [key, value] of after) if (before.get(key) !== value) changed.add(key);
+    const gone = [...before.keys()].filter((key) => !after.has(key));
+    await many(
+      `DELETE FROM ${ks}.profile_days WHERE category = ? AND poster_name = ? AND dt = ?`,
+      gone.map((key) => [...key.split("\u0000"), day]),
+    );
+    await many(
+      `INSERT INTO ${ks}.profile_days (category, poster_name, dt, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
+      next.filter((p) => changed.has(profileKey(p)))
+        .map((p) => [p.category, p.poster_name, day, p.pins, p.follower_count]),
+    );
+    await query(`DELETE FROM ${ks}.day_profiles WHERE dt = ?`, [day]);
+    await many(
+      `INSERT INTO ${ks}.day_profiles (dt, category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
+      next.map((p) => [day, p.category, p.poster_name, p.pins, p.follower_count]),
+    );
+    // Totals of changed profiles, recomputed from their per-day rows.
+    const keys = [...changed];
+    for (let i = 0; i < keys.length; i += concurrency) {
+      await Promise.all(
+        keys.slice(i, i + concurrency).map(async (key) => {
+          const [category, poster] = key.split("\u0000") as [string, string];
+          const days = await rows(
+            `SELECT pins, follower_count FROM ${ks}.profile_days WHERE category = ? AND poster_name = ?`,
+            [category, poster],
+          );
+          if (days.length === 0) {
+            await query(
+              `DELETE FROM ${ks}.category_profiles WHERE category = ? AND poster_name = ?`,
+              [category, poster],
+            );
+            return;
+          }
+          let pins = 0;
+          let followers: number | null = null;
+          for (const row of days) {
+            pins += num(row.get("pins"));
+            const count = row.get("follower_count");
+            if (count !== null && (followers === null || Number(count) > followers)) {
+              followers = Number(count);
+            }
+          }
+          await query(
+            `INSERT INTO ${ks}.category_profiles (category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?)`,
+            [category, poster, pins, followers],
+          );
+        }),
+      );
+    }
+  }
+
+  async function replaceCounts(
+    day: string,
+    kind: "categories" | "media",
+    next: Array<{ event_date: string; key: string; pins: number }>,
+  ): Promise<void> {
+    const column = kind === "categories" ? "category" : "media_type";
+    const old = await rows(
+      `SELECT event_date, ${column} FROM ${ks}.day_${kind} WHERE dt = ?`,
+      [day],
+    );
+    const fresh = new Set(next.map((item) => `${item.event_date}\u0000${item.key}`));
+    await many(
+      `DELETE FROM ${ks}.year_${kind} WHERE year = ? AND event_date = ? AND ${column} = ? AND dt = ?`,
+      old.filter((row) => !fresh.has(`${row.get("event_date")}\u0000${row.get(column)}`))
+        .map((row) => [year(row.get("event_date")), row.get("event_date"), row.get(column), day]),
+    );
+    await many(
+      `INSERT INTO ${ks}.year_${kind} (year, event_date, ${column}, dt, pins) VALUES (?, ?, ?, ?, ?)`,
+      next.map((item) => [year(item.event_date), item.event_date, item.key, day, item.pins]),
+    );
+    await query(`DELETE FROM ${ks}.day_${kind} WHERE dt = ?`, [day]);
+    await many(
+      `INSERT INTO ${ks}.day_${kind} (dt, event_date, ${column}, pins) VALUES (?, ?, ?, ?)`,
+      next.map((item) => [day, item.event_date, item.key, item.pins]),
+    );
+  }
+
+  function toRun(row: cassandra.types.Row): BatchRun {
+    const error = row.get("error");
+    return {
+      day: row.get("day"),
+      status: row.get("status"),
+      inputs: JSON.parse(row.get("inputs") ?? "[]"),
+      rowsIn: num(row.get("rows_in")),
+      valid: num(row.get("valid")),
+      invalid: num(row.get("invalid")),
+      duplicates: num(row.get("duplicates")),
+      rowsOut: num(row.get("rows_out")),
+      durationMs: num(row.get("duration_ms")),
+      finishedAt: row.get("finished_at"),
+      ...(error === null || error === undefined ? {} : { error }),
+    };
+  }
+
+  async function categoryTotals(cql: string, params: Params): Promise<CategoryPins[]> {
+    const totals = new Map<string, number>();
+    for (const row of await rows(cql, params)) {
+      const category = row.get("category");
+      totals.set(category, (totals.get(category) ?? 0) + num(row.get("pins")));
+    }
+    return rankCategories(totals);
+  }
+
+  const store: HistoryStore = {
+    kind: "cassandra",
+    address,
+    async migrate() {
+      await client.execute(
+        `CREATE KEYSPACE IF NOT EXISTS ${ks} WITH replication = ${config.replication}`,
+      );
+      await client.execute(
+        `CREATE TABLE IF NOT EXISTS ${ks}.schema_migrations (version int PRIMARY KEY, description text, applied_at timestamp)`,
+      );
+      const done = new Set(
+        (await rows(`SELECT version FROM ${ks}.schema_migrations`)).map((r) => r.get("version")),
+      );
+      for (const [version, description, statements] of CASSANDRA_MIGRATIONS) {
+        if (done.has(version)) continue;
+        for (const statement of statements) {
+          await client.execute(
+            statement.replace(/TABLE IF NOT EXISTS (\w+)/, `TABLE IF NOT EXISTS ${ks}.$1`),
+          );
+        }
+        await query(
+          `INSERT INTO ${ks}.schema_migrations (version, description, applied_at) VALUES (?, ?, ?)`,
+          [version, description, new Date()],
+        );
+        log.info("Applied history migration", { version, description });
+      }
+    },
+    async writeRows(day: string, source: DayRows) {
+      await many(
+        `DELETE FROM ${ks}.pins WHERE dt = ? AND bucket = ?`,
+        Array.from({ length: PIN_BUCKETS }, (_, bucket) => [day, bucket]),
+      );
+      let written = 0;
+      for await (const batch of source.batches(batchRows)) {
+        await many(
+          `INSERT INTO ${ks}.pins (dt, bucket, event_id, event_time, received_at, index_id, unique_id, ` +
+            `title, description, poster_name, follower_count, tag_list, is_image_or_video, media_type, ` +
+            `image_src, downloaded, save_location, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          batch.map((row) => [
+            day,
+            pinBucket(row.event_id),
+            row.event_id,
+            new Date(row.event_time),
+            new Date(row.received_at),
+            cassandra.types.Long.fromNumber(row.index_id),
+            row.unique_id,
+            row.title,
+            row.description,
+            row.poster_name,
+            row.follower_count === null
+              ? null
+              : cassandra.types.Long.fromNumber(row.follower_count),
+            row.tag_list,
+            row.is_image_or_video,
+            row.media_type,
+            row.image_src,
+            cassandra.types.Long.fromNumber(row.downloaded),
+            row.save_location,
+            row.category,
+          ]),
+        );
+        written += batch.length;
+      }
+      return written;
+    },
+    async writeAggregates(day: string, aggregates: DayAggregates) {
+      await replaceCounts(
+        day,
+        "categories",
+        aggregates.categories.map((c) => ({
+          event_date: c.event_date,
+          key: c.category,
+          pins: c.pins,
+        })),
+      );
+      await replaceCounts(
+        day,
+        "media",
+        aggregates.media.map((m) => ({
+          event_date: m.event_date,
+          key: m.media_type,
+          pins: m.pins,
+        })),
+      );
+      await replaceProfiles(day, aggregates.profiles);
+    },
+    async recordRun(run: BatchRun) {
+      await query(
+        `INSERT INTO ${ks}.batch_runs (day, status, inputs, rows_in, valid, invalid, duplicates, ` +
+          `rows_out, duration_ms, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          run.day,
+          run.status,
+          JSON.stringify(run.inputs),
+          run.rowsIn,
+          run.valid,
+          run.invalid,
+          run.duplicates,
+          run.rowsOut,
+          Math.round(run.durationMs),
+          run.finishedAt,
+          run.error ?? null,
+        ],
+      );
+    },
+    categoriesByYear: (y: number) =>
+      categoryTotals(`SELECT category, pins FROM ${ks}.year_categories WHERE year = ?`, [y]),
+    categoriesByDay: (date: string) =>
+      categoryTotals(
+        `SELECT category, pins FROM ${ks}.year_categories WHERE year = ? AND event_date = ?`,
+        [year(date), date],
+      ),
+    async topCategory(y: number) {
+      return (await store.categoriesByYear(y))[0] ?? null;
+    },
+    async mediaByYear(y: number) {
+      const media: MediaPins = { image: 0, video: 0, unknown: 0 };
+      for (
+        const row of await rows(`SELECT media_type, pins FROM ${ks}.year_media WHERE year = ?`, [y])
+      ) {
+        media[row.get("media_type") as keyof MediaPins] += num(row.get("pins"));
+      }
+      return media;
+    },
+    async topProfiles(category: string, limit: number) {
+      const all = await rows(
+        `SELECT poster_name, pins, follower_count FROM ${ks}.category_profiles WHERE category = ?`,
+        [category],
+      );
+      return rankProfiles(
+        all.map((row): ProfileStats => ({
+          poster_name: row.get("poster_name"),
+          pins: num(row.get("pins")),
+          follower_count: row.get("follower_count") === null
+            ? null
+            : num(row.get("follower_count")),
+        })),
+        limit,
+      );
+    },
+    async yearsAvailable() {
+      const years = (await rows(`SELECT DISTINCT year FROM ${ks}.year_categories`))
+        .map((row) => Number(row.get("year")));
+      const live: number[] = [];
+      for (const y of years) {
+        const any = await rows(`SELECT year FROM ${ks}.year_categories WHERE year = ? LIMIT 1`, [
+          y,
+        ]);
+        if (any.length > 0) live.push(y);
+      }
+      return live.sort((a, b) => a - b);
+    },
+    async runs() {
+      return (await rows(`SELECT * FROM ${ks}.batch_runs`)).map(toRun)
+        .sort((a, b) => a.day < b.day ? -1 : 1);
+    },
+    async lastRun() {
+      const all = await store.runs();
+      return all.sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime())[0] ?? null;
+    },
+    async countRows(day: string) {
+      let total = 0;
+      for (let bucket = 0; bucket < PIN_BUCKETS; bucket++) {
+        const [row] = await rows(
+          `SELECT count(*) AS n FROM ${ks}.pins WHERE dt = ? AND bucket = ?`,
+          [day, bucket],
+        );
+        total += num(row?.get("n"));
+      }
+      return total;
+    },
+    async close() {
+      await client.shutdown();
+    },
+  };
+  return store;
+}

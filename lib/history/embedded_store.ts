@@ -1,0 +1,281 @@
+/**
+ * The embedded history store: a DuckDB database file
+ * (`<dataDir>/history/history.duckdb`), for `deno task dev` and tests. The
+ * same model as Cassandra — cleaned rows per batch day, each batch day's
+ * contribution to the aggregates stored apart and replaced whole in one
+ * transaction — with totals computed by SQL `GROUP BY` at read time.
+ *
+ * DuckDB lets one process open a database file for writing: the batch and
+ * the edge share it when they run in one process (`deno task dev`).
+ *
+ * @module
+ */
+
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type {
+  BatchRun,
+  CategoryPins,
+  DayAggregates,
+  DayRows,
+  HistoryStore,
+  MediaPins,
+  ProfileStats,
+} from "./history_store.ts";
+
+const MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [
+  [
+    1,
+    "cleaned rows",
+    `CREATE TABLE IF NOT EXISTS pins (dt DATE, event_id VARCHAR, event_time TIMESTAMP,
+    received_at TIMESTAMP, index_id BIGINT, unique_id VARCHAR, title VARCHAR, description VARCHAR,
+    poster_name VARCHAR, follower_count BIGINT, tag_list VARCHAR[], is_image_or_video VARCHAR,
+    media_type VARCHAR, image_src VARCHAR, downloaded BIGINT, save_location VARCHAR, category VARCHAR)`,
+  ],
+  [
+    2,
+    "per-batch-day aggregates",
+    `CREATE TABLE IF NOT EXISTS day_categories (dt DATE, event_date DATE,
+    category VARCHAR, pins BIGINT, PRIMARY KEY (dt, event_date, category));
+    CREATE TABLE IF NOT EXISTS day_media (dt DATE, event_date DATE, media_type VARCHAR, pins BIGINT,
+    PRIMARY KEY (dt, event_date, media_type));
+    CREATE TABLE IF NOT EXISTS day_profiles (dt DATE, category VARCHAR, poster_name VARCHAR, pins BIGINT,
+    follower_count BIGINT, PRIMARY KEY (dt, category, poster_name))`,
+  ],
+  [
+    3,
+    "batch runs",
+    `CREATE TABLE IF NOT EXISTS batch_runs (day DATE PRIMARY KEY, status VARCHAR,
+    inputs VARCHAR, rows_in BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT, rows_out BIGINT,
+    duration_ms BIGINT, finished_at TIMESTAMP, error VARCHAR)`,
+  ],
+];
+
+/** Options of {@linkcode createEmbeddedHistory}. */
+export interface EmbeddedHistoryOptions {
+  /** The database file; `:memory:` for a throw-away store. */
+  path: string;
+}
+
+/**
+ * Opens (creating when missing) the embedded history store.
+ *
+ * @param options Where the database file lives.
+ * @returns The store; call `migrate()` before use.
+ */
+export async function createEmbeddedHistory(
+  options: EmbeddedHistoryOptions,
+): Promise<HistoryStore> {
+  const instance = await DuckDBInstance.create(options.path);
+  const db = await instance.connect();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  // One connection, one statement at a time: transactions never interleave.
+  function serial<T>(work: (db: DuckDBConnection) => Promise<T>): Promise<T> {
+    const next = queue.then(() => work(db));
+    queue = next.catch(() => {});
+    return next;
+  }
+
+  async function rows(sql: string, values: Array<string | number> = []): Promise<unknown[][]> {
+    return (await db.runAndReadAll(sql, values)).getRowsJS() as unknown[][];
+  }
+
+  async function transaction(work: () => Promise<void>): Promise<void> {
+    await db.run("BEGIN TRANSACTION");
+    try {
+      await work();
+      await db.run("COMMIT");
+    } catch (error) {
+      await db.run("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  }
+
+  function insertJson(table: string, day: string, spec: string, columns: string, items: unknown[]) {
+    if (items.length === 0) return Promise.resolve();
+    return db.run(
+      `INSERT INTO ${table} SELECT $1::DATE, ${columns} FROM (SELECT unnest(from_json($2::JSON, '${spec}'), recursive := true))`,
+      [day, JSON.stringify(items)],
+    );
+  }
+
+  function toRun(row: unknown[]): BatchRun {
+    const [
+      day,
+      status,
+      inputs,
+      rowsIn,
+      valid,
+      invalid,
+      duplicates,
+      rowsOut,
+      duration,
+      finished,
+      error,
+    ] = row;
+    return {
+      day: String(day),
+      status: status as BatchRun["status"],
+      inputs: JSON.parse(String(inputs)),
+      rowsIn: Number(rowsIn),
+      valid: Number(valid),
+      invalid: Number(invalid),
+      duplicates: Number(duplicates),
+      rowsOut: Number(rowsOut),
+      durationMs: Number(duration),
+      finishedAt: finished as Date,
+      ...(error === null ? {} : { error: String(error) }),
+    };
+  }
+
+  const RUN_COLUMNS =
+    "strftime(day, '%Y-%m-%d'), status, inputs, rows_in, valid, invalid, duplicates, rows_out, duration_ms, finished_at, error";
+
+  async function categories(where: string, value: string | number): Promise<CategoryPins[]> {
+    const result = await rows(
+      `SELECT category, sum(pins)::DOUBLE FROM day_categories WHERE ${where} GROUP BY 1 ` +
+        `HAVING sum(pins) > 0 ORDER BY 2 DESC, 1`,
+      [value],
+    );
+    return result.map(([category, pins]) => ({ category: String(category), pins: Number(pins) }));
+  }
+
+  const store: HistoryStore = {
+    kind: "embedded",
+    address: options.path,
+    migrate: () =>
+      serial(async () => {
+        await db.run(
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
+        );
+        const done = new Set((await rows("SELECT version FROM schema_migrations")).map(([v]) => v));
+        for (const [version, description, sql] of MIGRATIONS) {
+          if (done.has(version)) continue;
+          await transaction(async () => {
+            for (const statement of sql.split(";")) await db.run(statement);
+            await db.run("INSERT INTO schema_migrations VALUES ($1, $2, now())", [
+              version,
+              description,
+            ]);
+          });
+        }
+      }),
+    writeRows: (day, source: DayRows) =>
+      serial(async () => {
+        await transaction(async () => {
+          await db.run("DELETE FROM pins WHERE dt = $1::DATE", [day]);
+          await db.run(
+            `INSERT INTO pins SELECT $1::DATE, * FROM read_parquet($2)`,
+            [day, source.parquetPath],
+          );
+        });
+        return source.count;
+      }),
+    writeAggregates: (day, aggregates: DayAggregates) =>
+      serial(() =>
+        transaction(async () => {
+          for (const table of ["day_categories", "day_media", "day_profiles"]) {
+            await db.run(`DELETE FROM ${table} WHERE dt = $1::DATE`, [day]);
+          }
+          await insertJson(
+            "day_categories",
+            day,
+            '[{"event_date":"DATE","category":"VARCHAR","pins":"BIGINT"}]',
+            "event_date, category, pins",
+            aggregates.categories,
+          );
+          await insertJson(
+            "day_media",
+            day,
+            '[{"event_date":"DATE","media_type":"VARCHAR","pins":"BIGINT"}]',
+            "event_date, media_type, pins",
+            aggregates.media,
+          );
+          await insertJson(
+            "day_profiles",
+            day,
+            '[{"category":"VARCHAR","poster_name":"VARCHAR","pins":"BIGINT","follower_count":"BIGINT"}]',
+            "category, poster_name, pins, follower_count",
+            aggregates.profiles,
+          );
+        })
+      ),
+    recordRun: (run) =>
+      serial(async () => {
+        await db.run(
+          `INSERT OR REPLACE INTO batch_runs VALUES ($1::DATE, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMP, $11)`,
+          [
+            run.day,
+            run.status,
+            JSON.stringify(run.inputs),
+            run.rowsIn,
+            run.valid,
+            run.invalid,
+            run.duplicates,
+            run.rowsOut,
+            Math.round(run.durationMs),
+            run.finishedAt.toISOString().replace("Z", ""),
+            // deno-lint-ignore no-explicit-any
+            (run.error ?? null) as any,
+          ],
+        );
+      }),
+    categoriesByYear: (year) => serial(() => categories("year(event_date) = $1", year)),
+    categoriesByDay: (date) => serial(() => categories("event_date = $1::DATE", date)),
+    async topCategory(year) {
+      return (await store.categoriesByYear(year))[0] ?? null;
+    },
+    mediaByYear: (year) =>
+      serial(async () => {
+        const media: MediaPins = { image: 0, video: 0, unknown: 0 };
+        const result = await rows(
+          `SELECT media_type, sum(pins)::DOUBLE FROM day_media WHERE year(event_date) = $1 GROUP BY 1`,
+          [year],
+        );
+        for (const [type, pins] of result) media[type as keyof MediaPins] = Number(pins);
+        return media;
+      }),
+    topProfiles: (category, limit) =>
+      serial(async () => {
+        const result = await rows(
+          `SELECT poster_name, max(follower_count)::DOUBLE, sum(pins)::DOUBLE FROM day_profiles ` +
+            `WHERE category = $1 GROUP BY 1 ` +
+            `ORDER BY 2 DESC NULLS LAST, 3 DESC, 1 LIMIT $2`,
+          [category, limit],
+        );
+        return result.map(([poster, followers, pins]): ProfileStats => ({
+          poster_name: String(poster),
+          follower_count: followers === null ? null : Number(followers),
+          pins: Number(pins),
+        }));
+      }),
+    yearsAvailable: () =>
+      serial(async () =>
+        (await rows(
+          "SELECT DISTINCT year(event_date) FROM day_categories WHERE pins > 0 ORDER BY 1",
+        )).map(([year]) => Number(year))
+      ),
+    runs: () =>
+      serial(async () =>
+        (await rows(`SELECT ${RUN_COLUMNS} FROM batch_runs ORDER BY day`)).map(toRun)
+      ),
+    lastRun: () =>
+      serial(async () => {
+        const result = await rows(
+          `SELECT ${RUN_COLUMNS} FROM batch_runs ORDER BY finished_at DESC, day DESC LIMIT 1`,
+        );
+        return result[0] ? toRun(result[0]) : null;
+      }),
+    countRows: (day) =>
+      serial(async () =>
+        Number((await rows("SELECT count(*)::DOUBLE FROM pins WHERE dt = $1::DATE", [day]))[0]![0])
+      ),
+    close: () =>
+      serial(() => {
+        db.closeSync();
+        instance.closeSync();
+        return Promise.resolve();
+      }),
+  };
+  return store;
+}

@@ -1,0 +1,45 @@
+/**
+ * The history port and the factory that picks its adapter: Cassandra when
+ * `CASSANDRA_CONTACT_POINTS` is set, else the embedded DuckDB database file
+ * `<dataDir>/history/history.duckdb`.
+ *
+ * @module
+ */
+
+import type { HistoryConfig } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import { createCassandraHistory } from "./cassandra_store.ts";
+import { createEmbeddedHistory } from "./embedded_store.ts";
+import type { HistoryStore } from "./history_store.ts";
+
+export type * from "./history_store.ts";
+export { rankCategories, rankProfiles } from "./history_store.ts";
+export { createCassandraHistory } from "./cassandra_store.ts";
+export { createEmbeddedHistory } from "./embedded_store.ts";
+
+/**
+ * Opens the configured history store and applies its migrations.
+ *
+ * @param config The `history` section of the configuration.
+ * @param dataDir Where the embedded store keeps its file.
+ * @param logger For lifecycle lines.
+ * @returns The migrated store.
+ * @throws {Error} When Cassandra is configured and does not answer, naming its address
+ *   (never a silent fall-back to the embedded store).
+ */
+export async function openHistory(
+  config: HistoryConfig,
+  dataDir: string,
+  logger: Logger,
+): Promise<HistoryStore> {
+  let store: HistoryStore;
+  if (config.contactPoints.length > 0) {
+    store = await createCassandraHistory(config, logger);
+  } else {
+    await Deno.mkdir(`${dataDir}/history`, { recursive: true });
+    store = await createEmbeddedHistory({ path: `${dataDir}/history/history.duckdb` });
+  }
+  await store.migrate();
+  logger.info("History store ready", { kind: store.kind, address: store.address });
+  return store;
+}

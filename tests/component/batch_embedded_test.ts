@@ -1,0 +1,20 @@
+import { createLocalStore } from "../../lib/archive/local_store.ts";
+import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
+import { batchScenario } from "./batch_scenario.ts";
+
+Deno.test("[batch] embedded history + local archive: aggregates, idempotency, catch-up, backfill", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "batch_component_" });
+  const store = createLocalStore({ dir: `${dir}/archive` });
+  await store.ensureBucket();
+  await Deno.mkdir(`${dir}/history`);
+  const history = await createEmbeddedHistory({ path: `${dir}/history/history.duckdb` });
+  try {
+    await history.migrate();
+    await history.migrate(); // idempotent
+    await batchScenario(t, store, history);
+  } finally {
+    await history.close();
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

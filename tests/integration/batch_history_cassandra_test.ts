@@ -1,0 +1,91 @@
+import cassandra from "cassandra-driver";
+import { createLocalStore } from "../../lib/archive/local_store.ts";
+import { createS3Store } from "../../lib/archive/s3_store.ts";
+import { createCassandraHistory } from "../../lib/history/cassandra_store.ts";
+import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
+import { openHistory } from "../../lib/history/mod.ts";
+import { createLogger } from "../../lib/logger.ts";
+import { serviceEndpoints } from "../services/endpoints.ts";
+import { testWithService } from "../services/test_with_service.ts";
+import { batchScenario } from "../component/batch_scenario.ts";
+import assert from "node:assert/strict";
+
+const logger = createLogger({ level: "warn" });
+
+function _config(keyspace: string) {
+  const endpoints = serviceEndpoints();
+  return {
+    contactPoints: endpoints.cassandraContactPoints,
+    keyspace,
+    localDataCenter: endpoints.cassandraLocalDataCenter,
+    replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+  };
+}
+
+async function _dropKeyspace(keyspace: string): Promise<void> {
+  const endpoints = serviceEndpoints();
+  const client = new cassandra.Client({
+    contactPoints: endpoints.cassandraContactPoints,
+    localDataCenter: endpoints.cassandraLocalDataCenter,
+  });
+  try {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+await testWithService("cassandra", {
+  name: "[batch] Cassandra history: aggregates, idempotency, catch-up, backfill",
+  async fn(t) {
+    const keyspace = `it_batch_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    const dir = await Deno.makeTempDir({ prefix: "batch_cassandra_" });
+    const store = createLocalStore({ dir });
+    await store.ensureBucket();
+    const history = await createCassandraHistory(_config(keyspace), logger);
+    try {
+      await history.migrate();
+      await history.migrate(); // idempotent
+      await batchScenario(t, store, history, 3000);
+    } finally {
+      await history.close();
+      await store.close();
+      await _dropKeyspace(keyspace);
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("[batch] openHistory fails with the address when the configured Cassandra does not answer", async () => {
+  await assert.rejects(
+    openHistory({ ..._config("unused"), contactPoints: ["127.0.0.1:1"] }, "/nonexistent", logger),
+    /Cannot connect to Cassandra at 127\.0\.0\.1:1/,
+  );
+});
+
+await testWithService("s3", {
+  name: "[batch] S3 raw zone (S3Proxy) + embedded history: aggregates, idempotency, catch-up",
+  async fn(t) {
+    const endpoints = serviceEndpoints();
+    const store = createS3Store({
+      endpoint: endpoints.s3Endpoint,
+      bucket: `it-batch-${crypto.randomUUID().slice(0, 18)}`,
+      region: endpoints.s3Region,
+      logger,
+      credentials: {
+        accessKeyId: endpoints.s3AccessKeyId,
+        secretAccessKey: endpoints.s3SecretAccessKey,
+      },
+    });
+    await store.ensureBucket();
+    const history = await createEmbeddedHistory({ path: ":memory:" });
+    try {
+      await history.migrate();
+      await batchScenario(t, store, history, 3000);
+    } finally {
+      await history.close();
+      for (const object of await store.list("")) await store.delete(object.key);
+      await store.close();
+    }
+  },
+});

@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { cleanPin, SENTINELS } from "../../lib/clean_pin.ts";
+import { type ReceivedPin, validatePinEvent } from "../../lib/pin_event.ts";
+import { JS_WHITESPACE, jsRegexToRe2 } from "../../lib/batch/clean_sql.ts";
+import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean_stage.ts";
+import { gzipBytes } from "../../lib/batch/gzip.ts";
+
+const BASE = {
+  index: 7528,
+  unique_id: "fbe53c66-3442-4773-b19e-d3ec6f54dddf",
+  title: "Nice title",
+  description: "A description",
+  poster_name: "Cozy Studio",
+  follower_count: "12k",
+  tag_list: "a,b,c",
+  is_image_or_video: "image",
+  image_src: "https://i.pinimg.com/x.jpg",
+  downloaded: 1,
+  save_location: "Local save in /data/art",
+  category: "art",
+  received_at: "2026-03-01T10:00:00.123Z",
+};
+
+const FOLLOWERS = [
+  "523",
+  "12k",
+  "1.5k",
+  "1.15k",
+  "1M",
+  "1.2M",
+  "3B",
+  " 12k ",
+  "",
+  "abc",
+  "-5",
+  "1.2.3k",
+  "12kk",
+  "1e3",
+  "12K",
+  "12 k",
+  "12\u00a0k",
+  "12\u212a", // Kelvin sign: not a k for JavaScript
+  "1.",
+  ".5k",
+  "0.5",
+  "2.5",
+  "0.0005k",
+  "9007199254740991",
+  "9007199254740992",
+  "9007199254.740991M",
+  "9".repeat(400),
+  "0".repeat(400) + "1",
+  "1" + "0".repeat(30) + "B",
+  "１２k",
+  "١٢",
+  "12 ",
+  "\u3000 7k\ufeff",
+  "12m",
+  "12b",
+  "User Info Error",
+  " User Info Error ",
+];
+
+const TIMES = [
+  undefined,
+  "2026-01-01T00:00:00Z",
+  "2026-01-01T00:00:00.1Z",
+  "2026-01-01T00:00:00.123456789Z",
+  "2026-01-01T00:00:00.9999Z",
+  "2026-06-15T12:30:00+05:30",
+  "2026-06-15T12:30:00-08:00",
+  "2026-02-30T00:00:00Z",
+  "2024-02-29T23:59:59.999+23:59",
+  "2026-01-01T24:00:00Z",
+  "2026-01-01T24:00:00.000Z",
+  "2026-01-01T24:00:00.5Z",
+  "2026-01-01T24:00:01Z",
+  "2026-13-01T00:00:00Z",
+  "2026-00-01T00:00:00Z",
+  "2026-01-00T00:00:00Z",
+  "2026-01-32T00:00:00Z",
+  "2026-01-01T00:60:00Z",
+  "2026-01-01T00:00:60Z",
+  "2026-01-01T00:00:00+24:00",
+  "2026-01-01T00:00:00-00:60",
+  "0000-01-01T00:00:00+01:00",
+  "1969-12-31T23:59:59.999Z",
+  "1900-03-01T00:00:00Z",
+  "9999-12-31T24:00:00-23:59",
+  "2026-01-01 00:00:00Z",
+  "2026-01-01T00:00:00",
+  "not a time",
+];
+
+function _variants(): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const add = (patch: Record<string, unknown>) => out.push({ ...BASE, ...patch });
+  for (const follower_count of FOLLOWERS) add({ follower_count });
+  for (const [field, values] of Object.entries(SENTINELS)) {
+    for (const value of values) {
+      add({ [field]: value });
+      add({ [field]: ` ${value}\u00a0` });
+      add({ [field]: value.toLowerCase() });
+    }
+  }
+  for (const field of ["title", "description", "poster_name", "image_src", "unique_id"]) {
+    for (const value of ["", "   ", "\u2028x\u2029", "\u180ey\u0085", "Café 東京 🎨", " a  b "]) {
+      add({ [field]: value });
+    }
+  }
+  for (
+    const tag_list of [
+      "a,b",
+      " a , ,b ,",
+      ",,,",
+      "",
+      "single",
+      "Ωmega,Живопись, 東京 ",
+      "a,\u00a0,b",
+      "N,o, ,T,a,g,s",
+    ]
+  ) add({ tag_list });
+  for (
+    const save_location of [
+      "Local save in /data/art",
+      "  Local save in /data/art  ",
+      "\u00a0Local save in/data",
+      "Local save inside/data",
+      "Local save in ",
+      "local save in /data",
+      "/data/plain",
+      "",
+      "Local save in Local save in /x",
+    ]
+  ) add({ save_location });
+  for (
+    const is_image_or_video of [
+      "image",
+      " IMAGE ",
+      "video",
+      "multi-video(story page format)",
+      "Video clip",
+      "İmage",
+      "vİdeo",
+      "picture",
+      "",
+      "images",
+    ]
+  ) add({ is_image_or_video });
+  for (
+    const category of [
+      "art",
+      " Travel ",
+      "DIY-and-Crafts",
+      "",
+      "Straße",
+      "İstanbul",
+      "ΟΔΟΣ",
+      "Ünïcödé",
+      "\u3000art\u3000",
+    ]
+  ) add({ category });
+  for (const event_time of TIMES) add(event_time === undefined ? {} : { event_time });
+  for (const index of [0, -1, 1.5, 1e3, 9007199254740991, 9007199254740992, "1"]) add({ index });
+  for (const downloaded of [0, 1, 2.0, -0, true, null]) add({ downloaded });
+  for (
+    const received_at of ["2026-03-01T00:00:00Z", "2026-03-01T23:59:59.999+01:00", "yesterday"]
+  ) add({ received_at });
+  for (const event_id of ["", "x".repeat(128), "x".repeat(129), "🎨".repeat(64), "🎨".repeat(65)]) {
+    add({ event_id });
+  }
+  add({ title: "x".repeat(65_536) });
+  add({ title: "x".repeat(65_537) });
+  add({ title: "🎨".repeat(32_768) });
+  add({ title: "🎨".repeat(32_769) });
+  add({ title: "é".repeat(65_536) });
+  add({ extra: { nested: [1, 2, { deep: true }] }, another: "kept" });
+  let deep: unknown = 1;
+  for (let i = 0; i < 16; i++) deep = [deep];
+  add({ extra: deep });
+  add({ extra: [deep] });
+  add({ extra: "{{{{{{{{{{{{{{{{{{{{[[[[[[[[[[[[[[[[[[[" });
+  add({ title: null });
+  add({ title: 5 });
+  add({ category: undefined });
+  add({ event_time: null });
+  return out;
+}
+
+function _referenceValid(value: unknown): value is ReceivedPin {
+  if (!validatePinEvent(value).ok) return false;
+  const pin = value as Record<string, unknown>;
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+  return typeof pin.event_id === "string" && typeof pin.received_at === "string" &&
+    iso.test(pin.received_at) && !Number.isNaN(Date.parse(pin.received_at));
+}
+
+Deno.test("[batch] jsRegexToRe2 expands \\s, \\d and the i flag", () => {
+  assert.equal(jsRegexToRe2(/^a\d[kb]?$/i), "^[aA][0-9][kKbB]?$");
+  assert.throws(() => jsRegexToRe2(/\w/), /Cannot translate/);
+  for (const char of JS_WHITESPACE) assert.equal(`x${char}`.trim(), "x");
+  for (let code = 0; code < 0x10000; code++) {
+    const char = String.fromCharCode(code);
+    assert.equal(/\s/.test(char), JS_WHITESPACE.includes(char), `U+${code.toString(16)}`);
+  }
+});
+
+Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge case", async () => {
+  const variants = _variants().map((event, i) => ({ event_id: `e-${i}`, ...event }));
+  const lines = variants.map((event) => JSON.stringify(event));
+  lines.push("not json", '{"index": 1', "[1,2]", '"text"', "null", "   ", "");
+  const dir = await Deno.makeTempDir({ prefix: "batch_clean_sql_" });
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    const file = `${dir}/part.ndjson.gz`;
+    await Deno.writeFile(file, await gzipBytes(new TextEncoder().encode(lines.join("\n") + "\n")));
+    await prepareCleaning(connection);
+    const counts = await cleanLines(connection, readLinesSql([file]));
+
+    const expected = new Map<string, ReturnType<typeof cleanPin>>();
+    for (const event of variants) {
+      if (_referenceValid(event)) expected.set(event.event_id as string, cleanPin(event));
+    }
+    assert.equal(counts.badJson, 3, "bad JSON lines, blank-but-spaces included");
+    assert.equal(counts.rowsIn, lines.length - 1, "empty lines are not counted");
+    assert.equal(counts.valid, expected.size);
+    assert.equal(counts.invalid, variants.length - expected.size + 3);
+    assert.equal(counts.duplicates, 0);
+
+    const reader = await connection.runAndReadAll(
+      `SELECT event_id, epoch_ms(event_time)::DOUBLE AS event_time, ` +
+        `epoch_ms(received_at)::DOUBLE AS received_at, index_id::DOUBLE AS index_id, unique_id, ` +
+        `title, description, poster_name, follower_count::DOUBLE AS follower_count, tag_list, ` +
+        `is_image_or_video, media_type, image_src, downloaded::DOUBLE AS downloaded, ` +
+        `save_location, category FROM clean`,
+    );
+    const rows = reader.getRowObjectsJS();
+    assert.equal(rows.length, expected.size);
+    for (const row of rows) {
+      const want = expected.get(row.event_id as string)!;
+      assert.ok(want, `unexpected row ${row.event_id}`);
+      assert.deepEqual(
+        { ...row, tag_list: row.tag_list === null ? null : [...(row.tag_list as string[])] },
+        {
+          ...want,
+          event_time: Date.parse(want.event_time),
+          received_at: Date.parse(want.received_at),
+          downloaded: want.downloaded === 0 ? 0 : want.downloaded,
+        },
+        `event ${row.event_id}: ${
+          JSON.stringify(variants.find((event) => event.event_id === row.event_id)).slice(0, 300)
+        }`,
+      );
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
