@@ -24,3 +24,24 @@ export function formatTable(header: string[], rows: Array<Array<string | number>
   const rule = widths.map((width) => "-".repeat(width)).join("  ");
   return [line(header), rule, ...cells.slice(1).map(line)].join("\n");
 }
+
+function _csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "string"
+    ? value
+    : typeof value === "number"
+    ? String(value)
+    : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * Formats rows as CSV (RFC 4180 quoting) with a header line.
+ *
+ * @param header The column names.
+ * @param rows The cells; null becomes an empty cell, lists and objects JSON.
+ * @returns The CSV text without a trailing newline.
+ */
+export function formatCsv(header: string[], rows: unknown[][]): string {
+  return [header, ...rows].map((row) => row.map(_csvCell).join(",")).join("\n");
+}
