@@ -1,0 +1,50 @@
+/**
+ * `deno task archive`: archives the pins topic (consumer group `archive`)
+ * into S3 (`S3_ENDPOINT` set) or a local directory, as gzip NDJSON per
+ * partition and hour; serves `/metrics` and `/health` on `METRICS_PORT`.
+ * SIGTERM writes what it holds, commits, then exits.
+ *
+ * @module
+ */
+
+import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
+import { createArchiver } from "../lib/archive/archiver.ts";
+import { openArchive } from "../lib/archive/mod.ts";
+import { openBus } from "../lib/bus/mod.ts";
+import { loadConfig } from "../lib/config.ts";
+import { createLogger } from "../lib/logger.ts";
+import { serveMetrics } from "../lib/metrics_server.ts";
+import { onShutdown } from "../lib/shutdown.ts";
+
+const config = loadConfig();
+const logger = createLogger(config.log).child({ process: "archive" });
+const bus = await openBus(config.bus, config.dataDir, logger);
+await bus.ensureTopics([{ name: config.bus.pinsTopic, partitions: config.bus.partitions }]);
+const store = await openArchive(config.archive, config.dataDir, logger);
+const metrics = createArchiveMetrics();
+const archiver = await createArchiver({ bus, store, logger, metrics }, {
+  topic: config.bus.pinsTopic,
+  flushSeconds: config.archive.flushSeconds,
+  flushBytes: config.archive.flushBytes,
+  flushEvents: config.archive.flushEvents,
+});
+const server = await serveMetrics({
+  port: config.metricsPort,
+  hostname: config.host,
+  registry: metrics.registry,
+  logger,
+  async health() {
+    const busHealth = await bus.health();
+    return {
+      bus: { kind: bus.kind, ...busHealth },
+      archive: { kind: store.kind, ...archiver.health() },
+    };
+  },
+});
+
+onShutdown(logger, async () => {
+  await archiver.stop();
+  await server.shutdown();
+  await store.close();
+  await bus.close();
+});

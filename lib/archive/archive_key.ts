@@ -1,0 +1,180 @@
+/**
+ * Names of the raw zone's objects, and the hour each record belongs to.
+ *
+ * A key is `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
+ * with offsets zero-padded to 20 digits so that keys sort by offset within a
+ * partition and hour. The key is derived from the offsets only, so writing
+ * the same records again (a replay after a crash) replaces the same object.
+ *
+ * @module
+ */
+
+/** Prefix of the raw zone. */
+export const RAW_PREFIX = "pins/";
+
+/** Digits of a padded offset: enough for any 64-bit offset. */
+export const OFFSET_DIGITS = 20;
+
+/** An hour of the raw zone: `dt=YYYY-MM-DD/hour=HH`, in UTC. */
+export type HourBucket = string;
+
+/** What a raw-zone key says. */
+export interface ArchiveKeyParts {
+  /** `YYYY-MM-DD`. */
+  dt: string;
+  /** `00`–`23`. */
+  hour: string;
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+const KEY_PATTERN =
+  /^pins\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(\d+)-(\d{20})-(\d{20})\.ndjson\.gz$/;
+
+// `,"received_at":"2026-11-26T10:15:00.000Z"}`: how the edge ends every record.
+const STAMP_KEY = ',"received_at":"';
+const STAMP_LENGTH = 24;
+const STAMP_TAIL = STAMP_KEY.length + STAMP_LENGTH + 2;
+const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function _pad(offset: number): string {
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new RangeError(`Cannot name an archive object with offset ${offset}: expected >= 0`);
+  }
+  return String(offset).padStart(OFFSET_DIGITS, "0");
+}
+
+/**
+ * The key of the object holding a partition's records `firstOffset..lastOffset` of an hour.
+ *
+ * @param bucket The hour, from {@linkcode hourBucket}.
+ * @param partition The partition.
+ * @param firstOffset The first record's offset.
+ * @param lastOffset The last record's offset.
+ * @returns The key.
+ * @throws {RangeError} When an offset is negative or the range is reversed.
+ * @example
+ * ```ts
+ * archiveKey("dt=2026-01-02/hour=03", 4, 10, 19);
+ * // "pins/dt=2026-01-02/hour=03/4-00000000000000000010-00000000000000000019.ndjson.gz"
+ * ```
+ */
+export function archiveKey(
+  bucket: HourBucket,
+  partition: number,
+  firstOffset: number,
+  lastOffset: number,
+): string {
+  if (lastOffset < firstOffset) {
+    throw new RangeError(
+      `Cannot name an archive object from offset ${firstOffset} to ${lastOffset}: the range is reversed`,
+    );
+  }
+  return `${RAW_PREFIX}${bucket}/${partition}-${_pad(firstOffset)}-${_pad(lastOffset)}.ndjson.gz`;
+}
+
+/**
+ * Reads a raw-zone key back.
+ *
+ * @param key A key.
+ * @returns Its parts, or null when it is not a raw-zone object key.
+ */
+export function parseArchiveKey(key: string): ArchiveKeyParts | null {
+  const match = KEY_PATTERN.exec(key);
+  if (!match) return null;
+  return {
+    dt: match[1]!,
+    hour: match[2]!,
+    partition: Number(match[3]),
+    firstOffset: Number(match[4]),
+    lastOffset: Number(match[5]),
+  };
+}
+
+/**
+ * The UTC hour of an instant.
+ *
+ * @param epochMs Milliseconds since the epoch.
+ * @returns `dt=YYYY-MM-DD/hour=HH`.
+ */
+export function hourOfInstant(epochMs: number): HourBucket {
+  const iso = new Date(epochMs).toISOString();
+  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+}
+
+const ISO_INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * An ISO-8601 date-time with a zone, as epoch milliseconds; NaN unless every
+ * field is in range (`Date.parse` alone rolls 2026-02-30 over to March).
+ */
+function _parseInstant(stamp: string): number {
+  const match = ISO_INSTANT.exec(stamp);
+  if (!match) return NaN;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (
+    month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth || hour! > 23 || minute! > 59 ||
+    second! > 59
+  ) return NaN;
+  return Date.parse(stamp);
+}
+
+// The hour of the last stamp seen: records of a partition mostly share it.
+let _lastHour = "";
+let _lastBucket: HourBucket = "";
+
+/** The bucket of a `YYYY-MM-DDTHH:MM:SS.mmmZ` stamp, or null when it is not a real instant. */
+function _stampHour(stamp: string): HourBucket | null {
+  if (!ISO_MILLIS.test(stamp)) return null;
+  const hour = stamp.slice(0, 13);
+  if (hour === _lastHour) {
+    const minute = Number(stamp.slice(14, 16));
+    const second = Number(stamp.slice(17, 19));
+    return minute > 59 || second > 59 ? null : _lastBucket;
+  }
+  if (Number.isNaN(_parseInstant(stamp))) return null;
+  _lastHour = hour;
+  _lastBucket = `dt=${stamp.slice(0, 10)}/hour=${stamp.slice(11, 13)}`;
+  return _lastBucket;
+}
+
+function _receivedAt(value: string): number | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const stamp = (parsed as Record<string, unknown>).received_at;
+  if (typeof stamp !== "string") return null;
+  const ms = _parseInstant(stamp);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/**
+ * The hour a record is archived under: its `received_at` (UTC), or, when the
+ * value is not a JSON object with a valid ISO-8601 `received_at` (with a
+ * zone), the bus timestamp. Records as the edge writes them (`received_at` last, from
+ * `toISOString()`) are read without parsing the JSON.
+ *
+ * @param value The record's value, as on the topic.
+ * @param busTimestamp When the bus stored the record, in epoch milliseconds.
+ * @returns `dt=YYYY-MM-DD/hour=HH`.
+ */
+export function hourBucket(value: string, busTimestamp: number): HourBucket {
+  const end = value.length;
+  if (
+    end > STAMP_TAIL && value.charCodeAt(0) === 123 /* { */ &&
+    value.charCodeAt(end - 1) === 125 /* } */ && value.charCodeAt(end - 2) === 34 /* " */ &&
+    value.startsWith(STAMP_KEY, end - STAMP_TAIL)
+  ) {
+    const stamp = value.slice(end - 2 - STAMP_LENGTH, end - 2);
+    const bucket = _stampHour(stamp);
+    if (bucket !== null) return bucket;
+  }
+  return hourOfInstant(_receivedAt(value) ?? busTimestamp);
+}

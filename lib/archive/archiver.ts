@@ -1,0 +1,270 @@
+/**
+ * The archiver: consumer group `archive` on the pins topic, through the bus
+ * port (Kafka or embedded), into the archive port (S3 or a local directory).
+ *
+ * Each partition's records are buffered as received (the JSON text exactly as
+ * on the topic) and written as gzip NDJSON objects,
+ * `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
+ * one per hour of `received_at` per flush. A flush happens when the buffer
+ * reaches `flushEvents` records or `flushBytes` bytes, or its first record is
+ * `flushSeconds` old (a timer), or on {@linkcode Archiver.stop}.
+ *
+ * Guarantees: a partition's offset is committed only after every object
+ * holding its records up to there is written; a crash between the upload and
+ * the commit replays the same range into the same keys (see
+ * `_flush_intent.ts`), so each record lands in exactly one object. A failing
+ * store is retried with backoff and the consumer stops advancing once a
+ * partition holds twice its bounds (backpressure), so memory stays bounded
+ * and nothing is dropped.
+ *
+ * @module
+ */
+
+import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
+import type { Logger } from "../logger.ts";
+import type { ArchiveMetrics } from "./archive_metrics.ts";
+import { readIntent } from "./_flush_intent.ts";
+import { createPartitionWorker, type PartitionWorker } from "./_partition_worker.ts";
+import type { ObjectStore } from "./object_store.ts";
+
+/** What {@linkcode createArchiver} needs. */
+export interface ArchiverDeps {
+  bus: Bus;
+  store: ObjectStore;
+  logger: Logger;
+  metrics: ArchiveMetrics;
+  /** The clock, in epoch milliseconds. */
+  now?: () => number;
+}
+
+/** Options of {@linkcode createArchiver}. */
+export interface ArchiverOptions {
+  topic: string;
+  /** Default `archive`. */
+  groupId?: string;
+  flushSeconds: number;
+  /** Uncompressed size bound of a partition's buffer (UTF-16 code units: bytes for ASCII). */
+  flushBytes: number;
+  flushEvents: number;
+  /** gzip level, 1 (fastest) to 9 (default 1: see the archive benchmark). */
+  gzipLevel?: number;
+  /** Records per `eachBatch` (default 5000). */
+  maxBatchRecords?: number;
+  /** Backoff between failed flushes (default 250 ms doubling up to 15 s). */
+  retry?: { minMs: number; maxMs: number };
+  /** How long {@linkcode Archiver.stop} tries to write what it holds (default 20 s). */
+  stopTimeoutMs?: number;
+}
+
+/** The state `/health` reports. */
+export interface ArchiverHealth {
+  ok: boolean;
+  detail: string;
+}
+
+/** A running archiver. */
+export interface Archiver {
+  /** Writes what it holds (within `stopTimeoutMs`), commits, leaves the group. */
+  stop(): Promise<void>;
+  /** Degraded when a partition has failed to flush for over a minute. */
+  health(): ArchiverHealth;
+}
+
+/**
+ * Creates the bucket when missing, joins the consumer group and starts archiving.
+ *
+ * @param deps Bus, store, logger, metrics and clock.
+ * @param options Topic, bounds and tuning.
+ * @returns The running archiver.
+ * @throws When the bucket cannot be created or the group joined.
+ * @example
+ * ```ts
+ * const archiver = await createArchiver({ bus, store, logger, metrics: createArchiveMetrics() }, {
+ *   topic: "pins", flushSeconds: 60, flushBytes: 64 * 1024 * 1024, flushEvents: 500_000,
+ * });
+ * onShutdown(logger, () => archiver.stop());
+ * ```
+ */
+export async function createArchiver(
+  deps: ArchiverDeps,
+  options: ArchiverOptions,
+): Promise<Archiver> {
+  const { bus, store, metrics, now = Date.now } = deps;
+  const {
+    topic,
+    groupId = "archive",
+    gzipLevel = 1,
+    maxBatchRecords = 5000,
+    retry = { minMs: 250, maxMs: 15_000 },
+    stopTimeoutMs = 20_000,
+  } = options;
+  const logger = deps.logger.child({ component: "archiver", topic });
+  const bounds = {
+    records: options.flushEvents,
+    chars: options.flushBytes,
+    ageMs: options.flushSeconds * 1000,
+  };
+  const workers = new Map<number, PartitionWorker>();
+  /** Per partition: the last high watermark seen and the next offset committed. */
+  const positions = new Map<number, { highWatermark: number; committed: number }>();
+  const intake = Promise.withResolvers<void>();
+  let stopping: Promise<void> | null = null;
+  let consumer: BusConsumer | null = null;
+
+  await store.ensureBucket();
+
+  function updateBuffered(): void {
+    let held = 0;
+    for (const worker of workers.values()) held += worker.pending();
+    metrics.bufferedRecords.set(held);
+  }
+
+  function updateLag(partition: number): void {
+    const position = positions.get(partition);
+    if (!position) return;
+    const lag = Math.max(0, position.highWatermark - position.committed);
+    metrics.consumerLag.set({ partition: String(partition) }, lag);
+  }
+
+  async function openWorker(
+    partition: number,
+    firstOffset: number,
+  ): Promise<PartitionWorker | null> {
+    for (let failures = 0; !stopping; failures++) {
+      try {
+        const intent = await readIntent(store, topic, partition);
+        const pinnedLast = intent?.firstOffset === firstOffset ? intent.lastOffset : null;
+        if (pinnedLast !== null) {
+          logger.info("Replaying an interrupted flush into the same objects", {
+            partition,
+            firstOffset,
+            lastOffset: pinnedLast,
+          });
+        }
+        return createPartitionWorker({
+          topic,
+          partition,
+          store,
+          commit: (p, next) => consumer!.commit(p, next),
+          metrics,
+          logger,
+          now,
+          bounds,
+          gzipLevel,
+          retry,
+          pinnedLast,
+          onCommitted(next) {
+            const position = positions.get(partition);
+            if (position) position.committed = next;
+            updateLag(partition);
+          },
+        });
+      } catch (error) {
+        const retryInMs = Math.min(retry.minMs * 2 ** failures, retry.maxMs);
+        logger.error("Cannot read the flush intent; retrying", { partition, retryInMs, error });
+        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+    return null;
+  }
+
+  async function eachBatch(batch: ConsumedBatch): Promise<void> {
+    const last = batch.records.at(-1);
+    if (stopping) return await intake.promise;
+    if (!last) return;
+    const { partition } = batch;
+    const position = positions.get(partition);
+    if (position) position.highWatermark = Math.max(position.highWatermark, batch.highWatermark);
+    else {
+      // The first batch starts where the group's committed offset is.
+      const committed = batch.records[0]!.offset;
+      positions.set(partition, { highWatermark: batch.highWatermark, committed });
+    }
+    updateLag(partition);
+    let worker = workers.get(partition);
+    if (!worker) {
+      const opened = await openWorker(partition, batch.records[0]!.offset);
+      if (!opened || stopping) return await intake.promise;
+      worker = opened;
+      workers.set(partition, worker);
+    }
+    worker.accept(batch.records);
+    updateBuffered();
+    await worker.waitForRoom();
+    updateBuffered();
+  }
+
+  function onAssign(partitions: number[]): Promise<Map<number, number>> {
+    const kept = new Set(partitions);
+    for (const [partition, worker] of workers) {
+      if (kept.has(partition)) continue;
+      // Its records are not committed past what was written: the new owner replays them.
+      worker.abandon();
+      workers.delete(partition);
+      positions.delete(partition);
+      metrics.consumerLag.remove({ partition: String(partition) });
+      logger.info("Partition revoked; leaving its uncommitted records to the new owner", {
+        partition,
+        held: worker.pending(),
+      });
+    }
+    updateBuffered();
+    return Promise.resolve(new Map());
+  }
+
+  const tickMs = Math.min(1000, Math.max(50, bounds.ageMs / 4));
+  const timer = setInterval(() => {
+    for (const worker of workers.values()) worker.sealIfDue();
+    updateBuffered();
+  }, tickMs);
+
+  try {
+    consumer = await bus.consume({ groupId, topic, maxBatchRecords }, { onAssign, eachBatch });
+  } catch (error) {
+    clearInterval(timer);
+    throw error;
+  }
+  logger.info("Archiving", { groupId, store: store.address, bus: bus.address, ...bounds });
+
+  async function stop(): Promise<void> {
+    clearInterval(timer);
+    const all = [...workers.values()];
+    for (const worker of all) worker.sealAll();
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      deadline = setTimeout(() => resolve(true), stopTimeoutMs);
+    });
+    const drained = Promise.all(all.map((worker) => worker.drained())).then(() => false);
+    const late = await Promise.race([drained, timedOut]);
+    clearTimeout(deadline);
+    const left = all.reduce((sum, worker) => sum + worker.pending(), 0);
+    for (const worker of all) worker.abandon();
+    if (late || left > 0) {
+      logger.warn("Stopped with records not archived; the next run replays them", { left });
+    }
+    intake.resolve();
+    await consumer!.stop();
+    updateBuffered();
+    logger.info("Archiver stopped");
+  }
+
+  return {
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+    health() {
+      const since = Math.min(
+        ...[...workers.values()].map((worker) => worker.failingSince() ?? Infinity),
+      );
+      if (since !== Infinity && now() - since > 60_000) {
+        const error = [...workers.values()].find((worker) => worker.lastError())?.lastError();
+        return {
+          ok: false,
+          detail: `flushes failing for ${Math.round((now() - since) / 1000)} s: ${error}`,
+        };
+      }
+      return { ok: true, detail: `${workers.size} partition(s) at ${store.address}` };
+    },
+  };
+}
