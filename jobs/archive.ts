@@ -27,6 +27,7 @@ const archiver = await createArchiver({ bus, store, logger, metrics }, {
   flushSeconds: config.archive.flushSeconds,
   flushBytes: config.archive.flushBytes,
   flushEvents: config.archive.flushEvents,
+  memoryBytes: config.archive.memoryBytes,
 });
 const server = await serveMetrics({
   port: config.metricsPort,

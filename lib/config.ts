@@ -61,6 +61,8 @@ export interface ArchiveConfig {
   flushSeconds: number;
   flushBytes: number;
   flushEvents: number;
+  /** Memory all partition buffers of one archiver may hold. */
+  memoryBytes: number;
 }
 
 /** The historical store; empty `contactPoints` selects the embedded adapter. */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       flushSeconds: readInt(env, "ARCHIVE_FLUSH_SECONDS", 60, 1, 86_400),
       flushBytes: readInt(env, "ARCHIVE_FLUSH_BYTES", 64 * MIB, 1024, 4096 * MIB),
       flushEvents: readInt(env, "ARCHIVE_FLUSH_EVENTS", 500_000, 1, 100_000_000),
+      memoryBytes: readInt(env, "ARCHIVE_MEMORY_BYTES", 256 * MIB, 16 * MIB, 64 * 1024 * MIB),
     },
     history: {
       contactPoints: readAddresses(env, "CASSANDRA_CONTACT_POINTS"),

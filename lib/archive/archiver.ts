@@ -54,6 +54,12 @@ export interface ArchiverOptions {
   retry?: { minMs: number; maxMs: number };
   /** How long {@linkcode Archiver.stop} tries to write what it holds (default 20 s). */
   stopTimeoutMs?: number;
+  /**
+   * Memory the buffers of all assigned partitions may hold (default 256 MiB). A
+   * partition's size bound is `flushBytes`, lowered when the assigned partitions
+   * times twice their bound (backpressure) in UTF-16 would not fit.
+   */
+  memoryBytes?: number;
 }
 
 /** The state `/health` reports. */
@@ -97,6 +103,7 @@ export async function createArchiver(
     maxBatchRecords = 5000,
     retry = { minMs: 250, maxMs: 15_000 },
     stopTimeoutMs = 20_000,
+    memoryBytes = 256 * 1024 * 1024,
   } = options;
   const logger = deps.logger.child({ component: "archiver", topic });
   const bounds = {
@@ -195,6 +202,16 @@ export async function createArchiver(
   }
 
   function onAssign(partitions: number[]): Promise<Map<number, number>> {
+    // Two bytes per UTF-16 unit, and up to twice the bound held under backpressure.
+    const fit = Math.floor(memoryBytes / 4 / Math.max(1, partitions.length));
+    bounds.chars = Math.max(64 * 1024, Math.min(options.flushBytes, fit));
+    if (bounds.chars < options.flushBytes) {
+      logger.info("Lowered the object size bound to fit the memory budget", {
+        partitions: partitions.length,
+        flushBytes: bounds.chars,
+        memoryBytes,
+      });
+    }
     const kept = new Set(partitions);
     for (const [partition, worker] of workers) {
       if (kept.has(partition)) continue;
