@@ -14,6 +14,7 @@ import { openBus } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
 import { serveMetrics } from "../lib/metrics_server.ts";
+import { createProcessRegistry } from "../lib/process_registry.ts";
 import { onShutdown } from "../lib/shutdown.ts";
 
 const config = loadConfig();
@@ -21,7 +22,8 @@ const logger = createLogger(config.log).child({ process: "archive" });
 const bus = await openBus(config.bus, config.dataDir, logger);
 await bus.ensureTopics([{ name: config.bus.pinsTopic, partitions: config.bus.partitions }]);
 const store = await openArchive(config.archive, config.dataDir, logger);
-const metrics = createArchiveMetrics();
+const registry = createProcessRegistry();
+const metrics = createArchiveMetrics(registry);
 const archiver = await createArchiver({ bus, store, logger, metrics }, {
   topic: config.bus.pinsTopic,
   flushSeconds: config.archive.flushSeconds,
@@ -32,7 +34,7 @@ const archiver = await createArchiver({ bus, store, logger, metrics }, {
 const server = await serveMetrics({
   port: config.metricsPort,
   hostname: config.host,
-  registry: metrics.registry,
+  registry,
   logger,
   async health() {
     const busHealth = await bus.health();

@@ -33,6 +33,7 @@ const scheduler = startScheduler({
 });
 const server = await serveMetrics({
   port: config.metricsPort,
+  hostname: config.host,
   registry,
   logger,
   health: async () => ({

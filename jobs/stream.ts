@@ -36,6 +36,7 @@ const job = await startStreamJob({
 });
 const server = await serveMetrics({
   port: config.metricsPort,
+  hostname: config.host,
   registry,
   logger,
   health: async () => ({ realtime: await store.health(), bus: await bus.health() }),

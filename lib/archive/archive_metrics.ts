@@ -1,16 +1,14 @@
 /**
- * The archive job's Prometheus metrics, on its own registry (prom-client),
- * with the process's default metrics. Names carry the `pipeline_archive_`
- * prefix; default process metrics the `pipeline_` prefix, as the edge's.
+ * The archive job's Prometheus metrics (prom-client). Names carry the
+ * `pipeline_archive_` prefix.
  *
  * @module
  */
 
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** The archive's metrics. */
 export interface ArchiveMetrics {
-  registry: Registry;
   recordsArchived: Counter;
   objectsWritten: Counter;
   /** Bytes stored (gzip). */
@@ -25,21 +23,14 @@ export interface ArchiveMetrics {
 }
 
 /**
- * Creates the archive's registry and metrics.
+ * Registers the archive's metrics.
  *
- * @param options `defaultMetrics: false` leaves out the process metrics (tests).
+ * @param registry The process's registry (see `createProcessRegistry`).
  * @returns The metrics.
  */
-export function createArchiveMetrics(
-  options: { defaultMetrics?: boolean } = {},
-): ArchiveMetrics {
-  const registry = new Registry();
-  if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, prefix: "pipeline_" });
-  }
+export function createArchiveMetrics(registry: Registry): ArchiveMetrics {
   const registers = [registry];
   return {
-    registry,
     recordsArchived: new Counter({
       name: "pipeline_archive_records_total",
       help: "Records written to the archive (a replay after a crash counts again)",

@@ -85,7 +85,7 @@ export interface Archiver {
  * @throws When the bucket cannot be created or the group joined.
  * @example
  * ```ts
- * const archiver = await createArchiver({ bus, store, logger, metrics: createArchiveMetrics() }, {
+ * const archiver = await createArchiver({ bus, store, logger, metrics: createArchiveMetrics(registry) }, {
  *   topic: "pins", flushSeconds: 60, flushBytes: 64 * 1024 * 1024, flushEvents: 500_000,
  * });
  * onShutdown(logger, () => archiver.stop());

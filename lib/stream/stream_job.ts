@@ -109,7 +109,10 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
       "Applying a batch",
       () =>
         store.apply({ group, topic: batch.topic, partition: batch.partition, pins, nextOffset }),
-    );
+    ).catch((error) => {
+      metrics.batches.inc({ result: "failed" });
+      throw error;
+    });
     const committedAt = now().getTime();
     metrics.events.inc(result.applied);
     metrics.duplicates.inc(result.duplicates);

@@ -56,13 +56,13 @@ export function createStreamMetrics(registry: Registry): StreamMetrics {
       registers,
     }),
     lag: new Gauge({
-      name: "pipeline_stream_consumer_lag",
+      name: "pipeline_stream_consumer_lag_records",
       help: "Records in the partition not yet applied (high watermark minus next offset)",
       labelNames: ["partition"],
       registers,
     }),
     deadLetters: new Counter({
-      name: "pipeline_stream_dlq_records_total",
+      name: "pipeline_stream_dead_letters_total",
       help: "Poison records written to the dead-letter topic",
       registers,
     }),

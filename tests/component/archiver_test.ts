@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Registry } from "prom-client";
 import { createArchiveMetrics } from "../../lib/archive/archive_metrics.ts";
 import { createArchiver } from "../../lib/archive/archiver.ts";
 import { parseArchiveKey } from "../../lib/archive/archive_key.ts";
@@ -49,7 +50,7 @@ async function start(
   store: ObjectStore,
   options: { flushEvents?: number; flushSeconds?: number; flushBytes?: number } = {},
 ) {
-  const metrics = createArchiveMetrics({ defaultMetrics: false });
+  const metrics = createArchiveMetrics(new Registry());
   const archiver = await createArchiver({ bus, store, logger: silent, metrics }, {
     topic: TOPIC,
     flushEvents: options.flushEvents ?? 100,

@@ -115,7 +115,7 @@ Deno.test("[ops] the alerts cover what must page someone", async (t) => {
     ],
     [
       "stream consumer lag growing over 10m",
-      /(deriv|delta|increase)\(pipeline_stream_consumer_lag\[10m\]\)/,
+      /(deriv|delta|increase)\(pipeline_stream_consumer_lag_records\[10m\]\)/,
     ],
     [
       "freshness p95 over 5 s",
@@ -127,7 +127,7 @@ Deno.test("[ops] the alerts cover what must page someone", async (t) => {
     ],
     ["batch success metric absent", /absent\(pipeline_batch_last_success_timestamp_seconds\)/],
     ["edge DLQ growing", /increase\(pipeline_ingest_dead_letters_total\[/],
-    ["stream DLQ growing", /increase\(pipeline_stream_dlq_records_total\[/],
+    ["stream DLQ growing", /increase\(pipeline_stream_dead_letters_total\[/],
     ["a target down", /^up == 0$/],
   ];
   for (const [what, pattern] of cases) {
@@ -169,11 +169,11 @@ Deno.test("[ops] the Grafana dashboard uses the provisioned datasource and cover
       const overview: Array<[string, RegExp]> = [
         ["events/s in", /rate\(pipeline_ingest_events_accepted_total/],
         ["events/s processed", /rate\(pipeline_stream_events_processed_total/],
-        ["lag", /pipeline_stream_consumer_lag/],
+        ["lag", /pipeline_stream_consumer_lag_records/],
         ["freshness p50", /histogram_quantile\(0\.5, .*pipeline_stream_freshness_seconds_bucket/],
         ["freshness p95", /histogram_quantile\(0\.95, .*pipeline_stream_freshness_seconds_bucket/],
         ["produce latency", /pipeline_produce_duration_seconds_bucket/],
-        ["DLQ", /pipeline_stream_dlq_records_total/],
+        ["DLQ", /pipeline_stream_dead_letters_total/],
         ["memory of each process", /^pipeline_process_resident_memory_bytes$/],
       ];
       for (const [what, pattern] of overview) {
