@@ -1,6 +1,7 @@
 /**
  * The edge's Hono app, built from its dependencies: ingest (`POST /pin/`,
- * `POST /pins`), `/health`, `/metrics` and `/openapi.json`.
+ * `POST /pins`), `/health`, `/metrics`, `/openapi.json`, and when given,
+ * the real-time views and the live dashboard (`GET /`).
  *
  * @module
  */
@@ -25,6 +26,10 @@ import { errorHandler, HttpError } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { realtimeRoutes } from "./realtime_routes.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
+import { createRateRing } from "../lib/rate_ring.ts";
+import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
+import { dashboardRoutes } from "./dashboard/dashboard_routes.ts";
+import type { DashboardHistory } from "./dashboard/dashboard_state.ts";
 
 /** What the edge is built from. */
 export interface EdgeDeps {
@@ -35,6 +40,10 @@ export interface EdgeDeps {
   logger: Logger;
   /** Serves `/realtime/...` when given. */
   realtime?: RealtimeStore;
+  /** Serves the live dashboard at `GET /` when given (see `loadDashboardAssets`). */
+  dashboard?: DashboardAssets;
+  /** The batch view, for the dashboard's history section. */
+  history?: DashboardHistory;
   now?: () => number;
 }
 
@@ -65,7 +74,10 @@ function _apiKey(headers: Headers): string | null {
  * @returns The Hono app; serve it with `Deno.serve(app.fetch)` or drive it with `app.request()`.
  */
 export function createApp(deps: EdgeDeps): Hono {
-  const { ingestor, bus, metrics, limits, logger, realtime, now = Date.now } = deps;
+  const { ingestor, bus, metrics, limits, logger, realtime, dashboard, history, now = Date.now } =
+    deps;
+  // This instance's accepted events per second, for the dashboard.
+  const ingestRate = createRateRing({ now });
   const keys = new Set(limits.apiKeys);
   const limiter = limits.rateLimit > 0 ? createRateLimiter(limits.rateLimit, now) : null;
   const app = new Hono();
@@ -133,6 +145,7 @@ export function createApp(deps: EdgeDeps): Hono {
     limit(key, 1);
     const [accepted] = await ingestor.accept([result.value]);
     metrics.eventsAccepted.inc();
+    ingestRate.add(1);
     return c.json(accepted);
   }
 
@@ -163,6 +176,7 @@ export function createApp(deps: EdgeDeps): Hono {
       deadLetter("edge:/pins", batch.rejected, "invalid"),
     ]);
     metrics.eventsAccepted.inc(batch.events.length);
+    ingestRate.add(batch.events.length);
     return c.json({
       accepted: batch.events.length,
       rejected: batch.rejected.map(({ index, problems }) => ({ index, problems })),
@@ -170,6 +184,13 @@ export function createApp(deps: EdgeDeps): Hono {
   });
 
   if (realtime) app.route("/realtime", realtimeRoutes(realtime, now));
+  if (dashboard) {
+    const registry = metrics.registry;
+    app.route(
+      "/",
+      dashboardRoutes({ assets: dashboard, ingestRate, registry, logger, realtime, history, now }),
+    );
+  }
 
   app.get("/health", async (c) => {
     const [busCheck, realtimeCheck] = await Promise.all([bus.health(), realtime?.health()]);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { dashboardPaths, dashboardStateSchema } from "./dashboard/dashboard_openapi.ts";
+
 const problem = {
   type: "object",
   required: ["path", "message"],
@@ -122,7 +124,7 @@ export const openApiDocument = {
       "Ingest of pin events into Kafka. A 200 means the bus acknowledged the events durably (acks=all).",
   },
   components: {
-    schemas: { Problem: problem, Error: error, Pin: pin },
+    schemas: { Problem: problem, Error: error, Pin: pin, DashboardState: dashboardStateSchema },
     securitySchemes: {
       bearer: { type: "http", scheme: "bearer" },
       apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
@@ -130,6 +132,7 @@ export const openApiDocument = {
   },
   security: [{}, { bearer: [] }, { apiKey: [] }],
   paths: {
+    ...dashboardPaths,
     "/pin/": {
       post: {
         summary: "Ingest one pin event (also at /pin)",

@@ -14,6 +14,8 @@ import type { Registry } from "prom-client";
 import { createUuidV7 } from "../lib/uuid_v7.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createApp } from "./app.ts";
+import { loadDashboardAssets } from "./dashboard/dashboard_assets.ts";
+import type { DashboardHistory } from "./dashboard/dashboard_state.ts";
 
 /** A running edge. */
 export interface RunningEdge {
@@ -32,6 +34,8 @@ export interface EdgeServices {
   registry: Registry;
   /** The real-time store, for `/realtime/...`. */
   realtime?: RealtimeStore;
+  /** The batch view, for the dashboard's history section. */
+  history?: DashboardHistory;
 }
 
 /**
@@ -41,7 +45,7 @@ export interface EdgeServices {
  * @returns The running edge.
  */
 export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
-  const { config, bus, logger, registry, realtime } = services;
+  const { config, bus, logger, registry, realtime, history } = services;
   await bus.ensureTopics([
     { name: config.bus.pinsTopic, partitions: config.bus.partitions },
     { name: config.bus.dlqTopic, partitions: 1 },
@@ -62,7 +66,17 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     },
   });
   ingestorRef = ingestor;
-  const app = createApp({ ingestor, bus, metrics, limits: config.ingest, logger, realtime });
+  const dashboard = await loadDashboardAssets();
+  const app = createApp({
+    ingestor,
+    bus,
+    metrics,
+    limits: config.ingest,
+    logger,
+    realtime,
+    dashboard,
+    history,
+  });
   const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     hostname: config.host,

@@ -42,6 +42,7 @@ Pinterest Pipeline is running.
 
 ${
   formatTable(["what", "where"], [
+    ["live dashboard", `${edge.url}/`],
     ["ingest", `POST ${edge.url}/pin/  and  POST ${edge.url}/pins`],
     ["real-time views", `${edge.url}/realtime/profiles/top?window=15m`],
     ["health", `${edge.url}/health`],

@@ -9,7 +9,10 @@
  *
  * Peak RSS is sampled every 50 ms per step.
  *
- * `deno task bench:batch [--events 10000000] [--days 30] [--cassandra-days 2] [--no-cassandra]`
+ * `deno task bench:batch [--events 10000000] [--days 30] [--cassandra-days 2] [--no-cassandra]
+ * [--threads N] [--data-dir DIR]`: with `--data-dir`, the raw objects are generated into DIR
+ * once and reused by later runs with the same `--events` and `--days` (generation takes longer
+ * than the batch).
  *
  * @module
  */
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     "cassandra-days": { type: "string", default: "2" },
     "no-cassandra": { type: "boolean", default: false },
     threads: { type: "string" },
+    "data-dir": { type: "string" },
   },
 });
 const EVENTS = Number(values.events);
@@ -68,7 +72,10 @@ function record(step: string, events: number, ms: number, peak: number | string)
 }
 
 const dir = await Deno.makeTempDir({ prefix: "batch_bench_" });
-const store = createLocalStore({ dir: `${dir}/archive` });
+const archiveDir = values["data-dir"]
+  ? `${values["data-dir"]}/events-${EVENTS}-days-${DAYS}`
+  : `${dir}/archive`;
+const store = createLocalStore({ dir: archiveDir });
 await store.ensureBucket();
 const days = Array.from(
   { length: DAYS },
@@ -76,7 +83,10 @@ const days = Array.from(
 );
 
 // Generate: events spread evenly over the days; one object per (day, hour).
-{
+const generated = `${archiveDir}.complete`;
+if (values["data-dir"] && await Deno.stat(generated).then(() => true, () => false)) {
+  console.log(`reusing the raw objects in ${archiveDir}`);
+} else {
   const started = performance.now();
   const next = createPinGenerator({
     seed: 42,
@@ -115,6 +125,7 @@ const days = Array.from(
     } MiB gzip) ` +
       `over ${DAYS} days in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  if (values["data-dir"]) await Deno.writeTextFile(generated, "");
 }
 
 // 1. raw → curated Parquet + aggregates, embedded history.
@@ -205,7 +216,7 @@ if (reason === undefined && cassandraDays > 0) {
 
 // 3. Ceiling: DuckDB's own scan + group-by of the same files.
 {
-  const files = (await store.list("pins/")).map((o) => `'${dir}/archive/${o.key}'`);
+  const files = (await store.list("pins/")).map((o) => `'${archiveDir}/${o.key}'`);
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: "768MB",
     ...(values.threads ? { threads: values.threads } : {}),
