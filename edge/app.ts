@@ -25,6 +25,7 @@ import { validatePinEvent } from "../lib/pin_event.ts";
 import { errorHandler, HttpError } from "./http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { realtimeRoutes } from "./realtime_routes.ts";
+import { type HistoryReader, historyRoutes } from "./history_routes.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createRateRing } from "../lib/rate_ring.ts";
 import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
@@ -42,8 +43,8 @@ export interface EdgeDeps {
   realtime?: RealtimeStore;
   /** Serves the live dashboard at `GET /` when given (see `loadDashboardAssets`). */
   dashboard?: DashboardAssets;
-  /** The batch view, for the dashboard's history section. */
-  history?: DashboardHistory;
+  /** Serves `/history/...` and the dashboard's batch section when given. */
+  history?: HistoryReader & DashboardHistory;
   now?: () => number;
 }
 
@@ -184,6 +185,7 @@ export function createApp(deps: EdgeDeps): Hono {
   });
 
   if (realtime) app.route("/realtime", realtimeRoutes(realtime, now));
+  if (history) app.route("/history", historyRoutes(history, now));
   if (dashboard) {
     const registry = metrics.registry;
     app.route(

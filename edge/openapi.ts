@@ -86,6 +86,13 @@ const badParameter = {
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 };
 
+const yearParameter = {
+  name: "year",
+  in: "query",
+  description: "Event-time year; the current UTC year by default",
+  schema: { type: "integer", minimum: 1970, maximum: 9999 },
+};
+
 function windowParameter(fallback: string) {
   return {
     name: "window",
@@ -229,6 +236,77 @@ export const openApiDocument = {
             videos: "integer",
           }),
           400: badParameter,
+        },
+      },
+    },
+    "/history/categories": {
+      get: {
+        summary: "Pins per category in an event-time year (batch view)",
+        parameters: [yearParameter],
+        responses: { 200: jsonArray({ category: "string", pins: "integer" }), 400: badParameter },
+      },
+    },
+    "/history/categories/top": {
+      get: {
+        summary: "The most popular category of a year (batch view)",
+        parameters: [yearParameter],
+        responses: {
+          200: {
+            description: "{year, category, pins}",
+            content: { "application/json": { schema: { type: "object" } } },
+          },
+          400: badParameter,
+          404: { ...badParameter, description: "No batch data for that year" },
+        },
+      },
+    },
+    "/history/media": {
+      get: {
+        summary: "Image, video and unknown pins of a year (batch view)",
+        parameters: [yearParameter],
+        responses: {
+          200: {
+            description: "{year, image, video, unknown}",
+            content: { "application/json": { schema: { type: "object" } } },
+          },
+          400: badParameter,
+        },
+      },
+    },
+    "/history/profiles/top": {
+      get: {
+        summary: "Top profiles of a category by follower count (batch view)",
+        parameters: [
+          { name: "category", in: "query", required: true, schema: { type: "string" } },
+          {
+            name: "limit",
+            in: "query",
+            schema: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
+          },
+        ],
+        responses: {
+          200: jsonArray({ poster_name: "string", follower_count: "integer", pins: "integer" }),
+          400: badParameter,
+        },
+      },
+    },
+    "/history/years": {
+      get: {
+        summary: "Event-time years with batch data",
+        responses: {
+          200: { description: "[2024, 2025, ...]", content: { "application/json": {} } },
+        },
+      },
+    },
+    "/history/runs": {
+      get: {
+        summary: "The latest batch run of every day",
+        responses: {
+          200: {
+            description:
+              "[{day, status, inputs, rowsIn, valid, invalid, duplicates, rowsOut, durationMs, finishedAt}]",
+            content: { "application/json": {} },
+          },
         },
       },
     },

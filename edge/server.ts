@@ -15,7 +15,7 @@ import { createUuidV7 } from "../lib/uuid_v7.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createApp } from "./app.ts";
 import { loadDashboardAssets } from "./dashboard/dashboard_assets.ts";
-import type { DashboardHistory } from "./dashboard/dashboard_state.ts";
+import type { HistoryStore } from "../lib/history/history_store.ts";
 
 /** A running edge. */
 export interface RunningEdge {
@@ -34,8 +34,8 @@ export interface EdgeServices {
   registry: Registry;
   /** The real-time store, for `/realtime/...`. */
   realtime?: RealtimeStore;
-  /** The batch view, for the dashboard's history section. */
-  history?: DashboardHistory;
+  /** The history store, for `/history/...` and the dashboard's batch section. */
+  history?: HistoryStore;
 }
 
 /**

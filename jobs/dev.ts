@@ -1,18 +1,26 @@
 /**
- * `deno task dev`: the whole pipeline in one process, on embedded defaults
- * (data under PIPELINE_DATA_DIR, ./data by default). Setting a service's
- * variables (KAFKA_BROKERS, DATABASE_URL, ...) switches that port to the
- * real service.
+ * `deno task dev`: the whole pipeline in one process — edge, stream job,
+ * archiver and batch scheduler — on embedded defaults (data under
+ * PIPELINE_DATA_DIR, ./data by default). Setting a service's variables
+ * (KAFKA_BROKERS, DATABASE_URL, S3_ENDPOINT, CASSANDRA_CONTACT_POINTS)
+ * switches that port to the real service.
  *
  * @module
  */
 
 import { startEdge } from "../edge/server.ts";
+import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
+import { createArchiver } from "../lib/archive/archiver.ts";
+import { openArchive } from "../lib/archive/mod.ts";
+import { runBatch } from "../lib/batch/batch_runner.ts";
 import { openBus } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
+import { openHistory } from "../lib/history/mod.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
+import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
+import { startScheduler } from "../lib/schedule/scheduler.ts";
 import { onShutdown } from "../lib/shutdown.ts";
 import { startStreamJob } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
@@ -24,7 +32,9 @@ const registry = createProcessRegistry();
 await Deno.mkdir(config.dataDir, { recursive: true });
 const bus = await openBus(config.bus, config.dataDir, logger);
 const realtime = await openRealtime(config.realtime, config.dataDir);
-const edge = await startEdge({ config, bus, logger, registry, realtime });
+const archive = await openArchive(config.archive, config.dataDir, logger);
+const history = await openHistory(config.history, config.dataDir, logger);
+const edge = await startEdge({ config, bus, logger, registry, realtime, history });
 const stream = await startStreamJob({
   bus,
   store: realtime,
@@ -34,6 +44,28 @@ const stream = await startStreamJob({
   dlqTopic: config.bus.dlqTopic,
   batchRecords: config.realtime.batchRecords,
   dedupeRetentionDays: config.realtime.dedupeRetentionDays,
+});
+const archiver = await createArchiver(
+  { bus, store: archive, logger, metrics: createArchiveMetrics(registry) },
+  {
+    topic: config.bus.pinsTopic,
+    flushSeconds: config.archive.flushSeconds,
+    flushBytes: config.archive.flushBytes,
+    flushEvents: config.archive.flushEvents,
+    memoryBytes: config.archive.memoryBytes,
+  },
+);
+const batchMetrics = createBatchMetrics(registry);
+const lastRun = await history.lastRun();
+if (lastRun?.status === "succeeded") {
+  batchMetrics.lastSuccess.set(lastRun.finishedAt.getTime() / 1000);
+}
+const scheduler = startScheduler({
+  runCatchUp: () => runBatch({ store: archive, history, logger }),
+  dataDir: config.dataDir,
+  cron: config.schedule.cron,
+  metrics: batchMetrics,
+  logger,
 });
 
 const mode = (real: boolean, name: string) => (real ? name : "embedded");
@@ -45,6 +77,7 @@ ${
     ["live dashboard", `${edge.url}/`],
     ["ingest", `POST ${edge.url}/pin/  and  POST ${edge.url}/pins`],
     ["real-time views", `${edge.url}/realtime/profiles/top?window=15m`],
+    ["batch views", `${edge.url}/history/categories/top`],
     ["health", `${edge.url}/health`],
     ["metrics", `${edge.url}/metrics`],
     ["API (OpenAPI)", `${edge.url}/openapi.json`],
@@ -55,15 +88,18 @@ ${
   formatTable(["port", "mode", "address"], [
     ["bus", mode(bus.kind === "kafka", "Kafka"), bus.address],
     ["real-time", mode(realtime.kind === "postgres", "PostgreSQL"), realtime.address],
+    ["archive", mode(archive.kind === "s3", "S3"), archive.address],
+    ["history", mode(history.kind === "cassandra", "Cassandra"), history.address],
   ])
 }
 
+Batch: daily at '${config.schedule.cron}' (UTC), and a catch-up now; archive flushes every ${config.archive.flushSeconds}s.
 Try: deno task emulate --url ${edge.url}    Stop: Ctrl-C (nothing accepted is lost)
 `);
 
 onShutdown(logger, async () => {
   await edge.shutdown();
-  await stream.stop();
-  await realtime.close();
+  await Promise.all([stream.stop(), archiver.stop(), scheduler.stop()]);
+  await Promise.all([realtime.close(), history.close(), archive.close()]);
   await bus.close();
 });
