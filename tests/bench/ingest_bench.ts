@@ -3,7 +3,9 @@
  * driven by wrk, beside two ceilings measured in the same run: the same app
  * with producing disabled, and Kafka's own ProducerPerformance.
  *
- *   deno task services up kafka && deno task bench:ingest [--seconds 10] [--runs 3]
+ * The edge runs as deployed: Kafka, PostgreSQL and Cassandra from the harness.
+ *
+ *   deno task services up && deno task bench:ingest [--seconds 10] [--runs 3]
  *
  * @module
  */
@@ -98,8 +100,12 @@ async function measure(setup: string, file: string, env: Record<string, string>)
 }
 
 const topic = `bench-pins-${crypto.randomUUID().slice(0, 8)}`;
+const endpoints = serviceEndpoints();
 const edge = await measure("edge → Kafka, acks=all", "edge/main.ts", {
   KAFKA_BROKERS: brokers,
+  DATABASE_URL: endpoints.databaseUrl,
+  CASSANDRA_CONTACT_POINTS: endpoints.cassandraContactPoints.join(","),
+  PIPELINE_DATA_DIR: dir,
   PINS_TOPIC: topic,
   DLQ_TOPIC: `${topic}-dlq`,
 });
