@@ -5,6 +5,7 @@ import type { DashboardHistory, DashboardState } from "../../edge/dashboard/dash
 import { openApiDocument } from "../../edge/openapi.ts";
 import type { Bus } from "../../lib/bus/bus.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
+import type { HistoryReader } from "../../edge/history_routes.ts";
 import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
 import { createEdgeMetrics } from "../../lib/edge_metrics.ts";
 import { createIngestor } from "../../lib/ingest.ts";
@@ -32,7 +33,8 @@ interface Dashboard {
 }
 
 async function openDashboard(
-  options: { realtime?: boolean; stream?: boolean; history?: DashboardHistory } = {},
+  options: { realtime?: boolean; stream?: boolean; history?: HistoryReader & DashboardHistory } =
+    {},
 ): Promise<Dashboard> {
   const { realtime = true, stream = true, history } = options;
   const dir = await Deno.makeTempDir({ prefix: "dashboard-" });
@@ -316,7 +318,11 @@ Deno.test("[dashboard] without a real-time store or stream job the sections say 
 Deno.test("[dashboard] the batch view: years latest first and the last run; a failing store is reported, not fatal", async (t) => {
   let fail = false;
   let reads = 0;
-  const history: DashboardHistory = {
+  const history: HistoryReader & DashboardHistory = {
+    categoriesByYear: () => Promise.resolve([]),
+    mediaByYear: () => Promise.resolve({ image: 0, video: 0, unknown: 0 }),
+    topProfiles: () => Promise.resolve([]),
+    runs: () => Promise.resolve([]),
     yearsAvailable() {
       reads++;
       return fail ? Promise.reject(new Error("Cassandra is down")) : Promise.resolve([2024, 2025]);
