@@ -68,7 +68,8 @@ export const kafkaService: ServiceDefinition = {
     const java = await kafkaJavaCommand("kafka.tools.StorageTool", { heap: "256m", onProgress });
     if (!(await pathExists(`${logDir}/meta.properties`))) {
       onProgress("formatting kafka storage (KRaft)");
-      await runCommand([...java, "format", "-t", _randomClusterId(), "-c", config]);
+      // `--cluster-id=` keeps an id that starts with "-" from being read as a flag.
+      await runCommand([...java, "format", `--cluster-id=${_randomClusterId()}`, "-c", config]);
     }
     const server = await kafkaJavaCommand("kafka.Kafka");
     const [javaBin, ...rest] = server;
