@@ -12,14 +12,18 @@ import { openHistory } from "../lib/history/mod.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
-import { onShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/shutdown.ts";
 import { startEdge } from "./server.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "edge" });
+const shutdown = createShutdown(logger);
 const bus = await openBus(config.bus, config.dataDir, logger);
+shutdown.add(() => bus.close());
 const realtime = await openRealtime(config.realtime, config.dataDir);
+shutdown.add(() => realtime.close());
 const history = await openHistory(config.history, config.dataDir, logger);
+shutdown.add(() => history.close());
 const edge = await startEdge({
   config,
   bus,
@@ -28,8 +32,4 @@ const edge = await startEdge({
   realtime,
   history,
 });
-onShutdown(logger, async () => {
-  await edge.shutdown();
-  await Promise.all([realtime.close(), history.close()]);
-  await bus.close();
-});
+shutdown.add(() => edge.shutdown());

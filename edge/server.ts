@@ -6,6 +6,7 @@
  */
 
 import type { Bus } from "../lib/bus/bus.ts";
+import { pipelineTopics } from "../lib/bus/mod.ts";
 import type { Config } from "../lib/config.ts";
 import { createEdgeMetrics } from "../lib/edge_metrics.ts";
 import { createIngestor } from "../lib/ingest.ts";
@@ -46,10 +47,7 @@ export interface EdgeServices {
  */
 export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
   const { config, bus, logger, registry, realtime, history } = services;
-  await bus.ensureTopics([
-    { name: config.bus.pinsTopic, partitions: config.bus.partitions },
-    { name: config.bus.dlqTopic, partitions: 1 },
-  ]);
+  await bus.ensureTopics(pipelineTopics(config.bus));
   let ingestorRef: { inFlightBytes(): number } | null = null;
   const metrics = createEdgeMetrics(registry, () => ingestorRef?.inFlightBytes() ?? 0);
   const ingestor = createIngestor({

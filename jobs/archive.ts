@@ -10,18 +10,21 @@
 import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
 import { createArchiver } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
-import { openBus } from "../lib/bus/mod.ts";
+import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
 import { serveMetrics } from "../lib/metrics_server.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
-import { onShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/shutdown.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "archive" });
+const shutdown = createShutdown(logger);
 const bus = await openBus(config.bus, config.dataDir, logger);
-await bus.ensureTopics([{ name: config.bus.pinsTopic, partitions: config.bus.partitions }]);
+shutdown.add(() => bus.close());
+await bus.ensureTopics(pipelineTopics(config.bus));
 const store = await openArchive(config.archive, config.dataDir, logger);
+shutdown.add(() => store.close());
 const registry = createProcessRegistry();
 const metrics = createArchiveMetrics(registry);
 const archiver = await createArchiver({ bus, store, logger, metrics }, {
@@ -30,7 +33,9 @@ const archiver = await createArchiver({ bus, store, logger, metrics }, {
   flushBytes: config.archive.flushBytes,
   flushEvents: config.archive.flushEvents,
   memoryBytes: config.archive.memoryBytes,
+  groupId: config.archive.group,
 });
+shutdown.add(() => archiver.stop());
 const server = await serveMetrics({
   port: config.metricsPort,
   hostname: config.host,
@@ -44,10 +49,4 @@ const server = await serveMetrics({
     };
   },
 });
-
-onShutdown(logger, async () => {
-  await archiver.stop();
-  await server.shutdown();
-  await store.close();
-  await bus.close();
-});
+shutdown.add(() => server.shutdown());

@@ -13,7 +13,7 @@ import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
 import { createArchiver } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
-import { openBus } from "../lib/bus/mod.ts";
+import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
 import { openHistory } from "../lib/history/mod.ts";
 import { createLogger } from "../lib/logger.ts";
@@ -21,20 +21,25 @@ import { createProcessRegistry } from "../lib/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
-import { onShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/shutdown.ts";
 import { startStreamJob } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 import { formatTable } from "../lib/table.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "dev" });
+const shutdown = createShutdown(logger);
 const registry = createProcessRegistry();
 await Deno.mkdir(config.dataDir, { recursive: true });
 const bus = await openBus(config.bus, config.dataDir, logger);
+shutdown.add(() => bus.close());
+await bus.ensureTopics(pipelineTopics(config.bus));
 const realtime = await openRealtime(config.realtime, config.dataDir);
+shutdown.add(() => realtime.close());
 const archive = await openArchive(config.archive, config.dataDir, logger);
+shutdown.add(() => archive.close());
 const history = await openHistory(config.history, config.dataDir, logger);
-const edge = await startEdge({ config, bus, logger, registry, realtime, history });
+shutdown.add(() => history.close());
 const stream = await startStreamJob({
   bus,
   store: realtime,
@@ -44,7 +49,9 @@ const stream = await startStreamJob({
   dlqTopic: config.bus.dlqTopic,
   batchRecords: config.realtime.batchRecords,
   dedupeRetentionDays: config.realtime.dedupeRetentionDays,
+  group: config.realtime.group,
 });
+shutdown.add(() => stream.stop());
 const archiver = await createArchiver(
   { bus, store: archive, logger, metrics: createArchiveMetrics(registry) },
   {
@@ -53,8 +60,10 @@ const archiver = await createArchiver(
     flushBytes: config.archive.flushBytes,
     flushEvents: config.archive.flushEvents,
     memoryBytes: config.archive.memoryBytes,
+    groupId: config.archive.group,
   },
 );
+shutdown.add(() => archiver.stop());
 const batchMetrics = createBatchMetrics(registry);
 const lastRun = await history.lastRun();
 if (lastRun?.status === "succeeded") {
@@ -67,6 +76,10 @@ const scheduler = startScheduler({
   metrics: batchMetrics,
   logger,
 });
+shutdown.add(() => scheduler.stop());
+// Started last, stopped first: the edge stops accepting before the jobs stop.
+const edge = await startEdge({ config, bus, logger, registry, realtime, history });
+shutdown.add(() => edge.shutdown());
 
 const mode = (real: boolean, name: string) => (real ? name : "embedded");
 console.log(`
@@ -96,10 +109,3 @@ ${
 Batch: daily at '${config.schedule.cron}' (UTC), and a catch-up now; archive flushes every ${config.archive.flushSeconds}s.
 Try: deno task emulate --url ${edge.url}    Stop: Ctrl-C (nothing accepted is lost)
 `);
-
-onShutdown(logger, async () => {
-  await edge.shutdown();
-  await Promise.all([stream.stop(), archiver.stop(), scheduler.stop()]);
-  await Promise.all([realtime.close(), history.close(), archive.close()]);
-  await bus.close();
-});

@@ -14,13 +14,16 @@ import { serveMetrics } from "../lib/metrics_server.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
-import { onShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/shutdown.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "schedule" });
+const shutdown = createShutdown(logger);
 const registry = createProcessRegistry();
 const store = await openArchive(config.archive, config.dataDir, logger);
+shutdown.add(() => store.close());
 const history = await openHistory(config.history, config.dataDir, logger);
+shutdown.add(() => history.close());
 const metrics = createBatchMetrics(registry);
 const last = await history.lastRun();
 if (last?.status === "succeeded") metrics.lastSuccess.set(last.finishedAt.getTime() / 1000);
@@ -31,6 +34,7 @@ const scheduler = startScheduler({
   metrics,
   logger,
 });
+shutdown.add(() => scheduler.stop());
 const server = await serveMetrics({
   port: config.metricsPort,
   hostname: config.host,
@@ -44,9 +48,4 @@ const server = await serveMetrics({
     },
   }),
 });
-onShutdown(logger, async () => {
-  await scheduler.stop();
-  await server.shutdown();
-  await history.close();
-  await store.close();
-});
+shutdown.add(() => server.shutdown());

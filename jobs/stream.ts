@@ -5,25 +5,25 @@
  * @module
  */
 
-import { openBus } from "../lib/bus/mod.ts";
+import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createLogger } from "../lib/logger.ts";
 import { serveMetrics } from "../lib/metrics_server.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
-import { onShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/shutdown.ts";
 import { startStreamJob } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "stream" });
+const shutdown = createShutdown(logger);
 const registry = createProcessRegistry();
 const bus = await openBus(config.bus, config.dataDir, logger);
-await bus.ensureTopics([
-  { name: config.bus.pinsTopic, partitions: config.bus.partitions },
-  { name: config.bus.dlqTopic, partitions: 1 },
-]);
+shutdown.add(() => bus.close());
+await bus.ensureTopics(pipelineTopics(config.bus));
 const store = await openRealtime(config.realtime, config.dataDir);
+shutdown.add(() => store.close());
 const job = await startStreamJob({
   bus,
   store,
@@ -33,7 +33,9 @@ const job = await startStreamJob({
   dlqTopic: config.bus.dlqTopic,
   batchRecords: config.realtime.batchRecords,
   dedupeRetentionDays: config.realtime.dedupeRetentionDays,
+  group: config.realtime.group,
 });
+shutdown.add(() => job.stop());
 const server = await serveMetrics({
   port: config.metricsPort,
   hostname: config.host,
@@ -41,9 +43,4 @@ const server = await serveMetrics({
   logger,
   health: async () => ({ realtime: await store.health(), bus: await bus.health() }),
 });
-onShutdown(logger, async () => {
-  await job.stop();
-  await server.shutdown();
-  await store.close();
-  await bus.close();
-});
+shutdown.add(() => server.shutdown());

@@ -46,6 +46,8 @@ export interface IngestConfig {
 /** The real-time store; `databaseUrl` null selects embedded PGlite. */
 export interface RealtimeConfig {
   databaseUrl: string | null;
+  /** Consumer group of the stream job; its offsets live in the database under this name. */
+  group: string;
   /** Most records per stream micro-batch (one transaction). */
   batchRecords: number;
   /** How long event ids are remembered for deduplication. */
@@ -57,6 +59,8 @@ export interface ArchiveConfig {
   /** S3 endpoint URL; null selects the local-directory adapter under the data directory. */
   endpoint: string | null;
   bucket: string;
+  /** Consumer group of the archiver. */
+  group: string;
   region: string;
   flushSeconds: number;
   flushBytes: number;
@@ -131,12 +135,14 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     },
     realtime: {
       databaseUrl: readOptional(env, "DATABASE_URL"),
+      group: readString(env, "STREAM_GROUP", "realtime"),
       batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
       dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
     },
     archive: {
       endpoint: readOptional(env, "S3_ENDPOINT"),
       bucket: readString(env, "S3_BUCKET", "pinterest-pipeline"),
+      group: readString(env, "ARCHIVE_GROUP", "archive"),
       region: readString(env, "AWS_REGION", "us-east-1"),
       flushSeconds: readInt(env, "ARCHIVE_FLUSH_SECONDS", 60, 1, 86_400),
       flushBytes: readInt(env, "ARCHIVE_FLUSH_BYTES", 64 * MIB, 1024, 4096 * MIB),

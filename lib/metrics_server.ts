@@ -51,7 +51,7 @@ function _json(body: unknown, status: number): Response {
  * @example
  * ```ts
  * const server = await serveMetrics({ port: config.metricsPort, registry, logger });
- * onShutdown(logger, () => server.shutdown());
+ * shutdown.add(() => server.shutdown());
  * ```
  */
 export async function serveMetrics(options: MetricsServerOptions): Promise<MetricsServer> {

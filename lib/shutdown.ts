@@ -1,20 +1,39 @@
 /**
- * Graceful shutdown on SIGTERM and SIGINT: run the given steps once, then
- * exit; a second signal exits at once.
+ * Graceful shutdown on SIGTERM and SIGINT. Created first thing in a process,
+ * so a signal that arrives while it is still starting is handled too: the
+ * steps registered so far run in reverse order of registration (last
+ * started, first stopped), then the process exits 0. A second signal exits
+ * at once.
  *
  * @module
  */
 
 import type { Logger } from "./logger.ts";
 
+/** A process's shutdown sequence. */
+export interface Shutdown {
+  /** Registers a step; steps run in reverse order of registration. */
+  add(step: () => Promise<void>): void;
+}
+
 /**
- * Registers the shutdown steps.
+ * Installs the signal handlers.
  *
  * @param logger Where the shutdown is reported.
- * @param stop What to do before exiting (flush, commit, close).
+ * @returns The sequence to add steps to as components start.
+ * @example
+ * ```ts
+ * const shutdown = createShutdown(logger);
+ * const bus = await openBus(config.bus, config.dataDir, logger);
+ * shutdown.add(() => bus.close());
+ * ```
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+export function createShutdown(logger: Logger): Shutdown {
+  const steps: Array<() => Promise<void>> = [];
   let stopping = false;
+  async function stop(): Promise<void> {
+    for (const step of [...steps].reverse()) await step();
+  }
   const handler = (signal: Deno.Signal) => () => {
     if (stopping) Deno.exit(130);
     stopping = true;
@@ -29,4 +48,5 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   };
   Deno.addSignalListener("SIGTERM", handler("SIGTERM"));
   Deno.addSignalListener("SIGINT", handler("SIGINT"));
+  return { add: (step) => void steps.push(step) };
 }

@@ -88,7 +88,7 @@ export interface Archiver {
  * const archiver = await createArchiver({ bus, store, logger, metrics: createArchiveMetrics(registry) }, {
  *   topic: "pins", flushSeconds: 60, flushBytes: 64 * 1024 * 1024, flushEvents: 500_000,
  * });
- * onShutdown(logger, () => archiver.stop());
+ * shutdown.add(() => archiver.stop());
  * ```
  */
 export async function createArchiver(

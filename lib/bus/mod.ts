@@ -7,7 +7,7 @@
 
 import type { BusConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
-import type { Bus } from "./bus.ts";
+import type { Bus, TopicSpec } from "./bus.ts";
 import { createEmbeddedBus } from "./embedded_bus.ts";
 import { createKafkaBus } from "./kafka_bus.ts";
 
@@ -27,4 +27,18 @@ export function openBus(config: BusConfig, dataDir: string, logger: Logger): Pro
     return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger });
   }
   return createEmbeddedBus({ dir: `${dataDir}/bus`, logger });
+}
+
+/**
+ * The pipeline's topics: the events topic with the configured partitions,
+ * and the one-partition dead-letter topic.
+ *
+ * @param config The bus configuration.
+ * @returns The topics to pass to `ensureTopics`.
+ */
+export function pipelineTopics(config: BusConfig): TopicSpec[] {
+  return [
+    { name: config.pinsTopic, partitions: config.partitions },
+    { name: config.dlqTopic, partitions: 1 },
+  ];
 }

@@ -163,6 +163,7 @@ await testWithService("kafka", {
   async fn() {
     const topics = topicsFor("sigterm");
     const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const dataDir = await Deno.makeTempDir({ prefix: "edge-sigterm-" });
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "edge/main.ts"],
       cwd: new URL("../../", import.meta.url).pathname,
@@ -171,6 +172,8 @@ await testWithService("kafka", {
         HOST: "127.0.0.1",
         PORT: String(port),
         LOG_LEVEL: "warn",
+        PIPELINE_DATA_DIR: dataDir,
+        DATABASE_URL: serviceEndpoints().databaseUrl,
         ...topics,
       },
       stdout: "null",
@@ -220,6 +223,7 @@ await testWithService("kafka", {
       assert.equal(acked.filter((id) => !inTopic.has(id)).length, 0);
     } finally {
       await bus.close();
+      await Deno.remove(dataDir, { recursive: true });
     }
   },
 });

@@ -28,6 +28,8 @@ interface Setup {
   store: RealtimeStore;
   databaseUrl: string;
   topics: { PINS_TOPIC: string; DLQ_TOPIC: string };
+  /** A consumer group of this test alone, so no other test's member takes its partitions. */
+  group: string;
 }
 
 async function withSetup(name: string, fn: (setup: Setup) => Promise<void>): Promise<void> {
@@ -46,7 +48,7 @@ async function withSetup(name: string, fn: (setup: Setup) => Promise<void>): Pro
         name: topics.DLQ_TOPIC,
         partitions: 1,
       }]);
-      await fn({ bus, store, databaseUrl, topics });
+      await fn({ bus, store, databaseUrl, topics, group: `realtime-${suffix}` });
     } finally {
       await store.close();
       await bus.close();
@@ -88,11 +90,12 @@ async function caughtUp(
   store: RealtimeStore,
   topic: string,
   records: number,
+  group: string,
   ms = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const applied = [...(await store.offsets("realtime", topic)).values()].reduce(
+    const applied = [...(await store.offsets(group, topic)).values()].reduce(
       (a, b) => a + b,
       0,
     );
@@ -115,6 +118,7 @@ function spawnWorker(setup: Setup): Deno.ChildProcess {
       METRICS_PORT: "0",
       LOG_LEVEL: "error",
       STREAM_BATCH_RECORDS: "500",
+      STREAM_GROUP: setup.group,
       ...setup.topics,
     },
     stdout: "null",
@@ -128,7 +132,7 @@ await testWithService("kafka", {
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await withSetup("e2e", async ({ bus, store, topics }) => {
+    await withSetup("e2e", async ({ bus, store, topics, group }) => {
       const config = loadConfig({
         HOST: "127.0.0.1",
         PORT: "0",
@@ -148,12 +152,13 @@ await testWithService("kafka", {
         metrics: createStreamMetrics(createProcessRegistry()),
         topic: topics.PINS_TOPIC,
         dlqTopic: topics.DLQ_TOPIC,
+        group,
       });
       try {
         const list = events(100_000, 31);
         const retries = list.slice(5000, 6000);
         await postAll(edge.url, [...list, ...retries]);
-        await caughtUp(store, topics.PINS_TOPIC, 101_000);
+        await caughtUp(store, topics.PINS_TOPIC, 101_000, group);
         await assertMatchesTruth(store, truthOf(list));
       } finally {
         await job.stop();
@@ -163,6 +168,54 @@ await testWithService("kafka", {
   },
 });
 
+async function produceAll(setup: Setup, list: PinEvent[]): Promise<void> {
+  const records = list.map((e) => ({
+    key: e.poster_name,
+    value: JSON.stringify({ ...e, received_at: new Date().toISOString() }),
+  }));
+  for (let i = 0; i < records.length; i += 5000) {
+    await setup.bus.produce(setup.topics.PINS_TOPIC, records.slice(i, i + 5000));
+  }
+}
+
+async function applied(setup: Setup): Promise<number> {
+  const offsets = await setup.store.offsets(setup.group, setup.topics.PINS_TOPIC);
+  return [...offsets.values()].reduce((a, b) => a + b, 0);
+}
+
+/** Waits until the store has applied at least `target` records. */
+async function progressTo(setup: Setup, target: number, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while ((await applied(setup)) < target) {
+    if (Date.now() > deadline) assert.fail(`Stream did not reach ${target} records in ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs `fn` with a way to spawn workers that are all killed afterwards, whatever happens. */
+async function withWorkers(
+  setup: Setup,
+  fn: (spawn: () => Deno.ChildProcess) => Promise<void>,
+): Promise<void> {
+  const children: Deno.ChildProcess[] = [];
+  try {
+    await fn(() => {
+      const child = spawnWorker(setup);
+      children.push(child);
+      return child;
+    });
+  } finally {
+    for (const child of children) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      await child.status;
+    }
+  }
+}
+
 await testWithService("postgres", {
   name:
     "[stream+kafka+postgres] a worker SIGKILLed at random points three times leaves every count exact",
@@ -170,34 +223,25 @@ await testWithService("postgres", {
   sanitizeResources: false,
   async fn() {
     await withSetup("kill", async (setup) => {
-      const list = events(60_000, 32);
-      const records = list.map((e) => ({
-        key: e.poster_name,
-        value: JSON.stringify({ ...e, received_at: new Date().toISOString() }),
-      }));
-      for (let i = 0; i < records.length; i += 5000) {
-        await setup.bus.produce(setup.topics.PINS_TOPIC, records.slice(i, i + 5000));
-      }
-      for (let kill = 0; kill < 3; kill++) {
-        const worker = spawnWorker(setup);
-        await new Promise((resolve) => setTimeout(resolve, 1500 + Math.random() * 2500));
-        worker.kill("SIGKILL");
-        await worker.status;
-      }
-      const offsetsAfterKills = [
-        ...(await setup.store.offsets("realtime", setup.topics.PINS_TOPIC)).values(),
-      ];
-      assert.ok(
-        offsetsAfterKills.reduce((a, b) => a + b, 0) < 60_000,
-        "the kills happened after the work was done",
-      );
-      const last = spawnWorker(setup);
-      try {
-        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 60_000);
-      } finally {
+      const list = events(120_000, 32);
+      await produceAll(setup, list);
+      await withWorkers(setup, async (spawn) => {
+        for (let kill = 0; kill < 3; kill++) {
+          const worker = spawn();
+          // Somewhere in the next stretch of work, at a random point.
+          await progressTo(
+            setup,
+            (await applied(setup)) + 2000 + Math.floor(Math.random() * 20_000),
+          );
+          worker.kill("SIGKILL");
+          await worker.status;
+        }
+        assert.ok((await applied(setup)) < 120_000, "the kills happened after the work was done");
+        const last = spawn();
+        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 120_000, setup.group);
         last.kill("SIGTERM");
         assert.equal((await last.status).code, 0);
-      }
+      });
       await assertMatchesTruth(setup.store, truthOf(list));
     });
   },
@@ -210,31 +254,21 @@ await testWithService("postgres", {
   sanitizeResources: false,
   async fn() {
     await withSetup("rebalance", async (setup) => {
-      const list = events(60_000, 33);
-      const produce = async (part: PinEvent[]) => {
-        const records = part.map((e) => ({
-          key: e.poster_name,
-          value: JSON.stringify({ ...e, received_at: new Date().toISOString() }),
-        }));
-        for (let i = 0; i < records.length; i += 5000) {
-          await setup.bus.produce(setup.topics.PINS_TOPIC, records.slice(i, i + 5000));
-        }
-      };
-      await produce(list.slice(0, 20_000));
-      const first = spawnWorker(setup);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      const second = spawnWorker(setup);
-      await produce(list.slice(20_000, 40_000));
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      first.kill("SIGTERM");
-      assert.equal((await first.status).code, 0);
-      await produce(list.slice(40_000));
-      try {
-        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 60_000);
-      } finally {
+      const list = events(90_000, 33);
+      await produceAll(setup, list.slice(0, 30_000));
+      await withWorkers(setup, async (spawn) => {
+        const first = spawn();
+        await progressTo(setup, 5000);
+        const second = spawn();
+        await produceAll(setup, list.slice(30_000, 60_000));
+        await progressTo(setup, 35_000);
+        first.kill("SIGTERM");
+        assert.equal((await first.status).code, 0);
+        await produceAll(setup, list.slice(60_000));
+        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 90_000, setup.group);
         second.kill("SIGTERM");
         assert.equal((await second.status).code, 0);
-      }
+      });
       await assertMatchesTruth(setup.store, truthOf(list));
     });
   },
@@ -245,7 +279,7 @@ await testWithService("postgres", {
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    await withSetup("poison", async ({ bus, store, topics }) => {
+    await withSetup("poison", async ({ bus, store, topics, group }) => {
       const list = events(1000, 34).map((e) => ({ ...e, received_at: new Date().toISOString() }));
       await bus.produce(topics.PINS_TOPIC, [
         { key: "x", value: "\u0000garbage" },
@@ -259,9 +293,10 @@ await testWithService("postgres", {
         metrics: createStreamMetrics(createProcessRegistry()),
         topic: topics.PINS_TOPIC,
         dlqTopic: topics.DLQ_TOPIC,
+        group,
       });
       try {
-        await caughtUp(store, topics.PINS_TOPIC, 1002);
+        await caughtUp(store, topics.PINS_TOPIC, 1002, group);
       } finally {
         await job.stop();
       }
