@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { HistoryStore } from "../lib/history/history_store.ts";
 import { HttpError } from "./http_error.ts";
+import { queryParam } from "./query_param.ts";
 
 /** The part of the history store the edge reads. */
 export type HistoryReader = Pick<
@@ -23,18 +24,6 @@ const categoryParam = z.string().trim().min(1, "Required: a category such as art
   200,
 );
 
-function _parse<T>(schema: z.ZodType<T>, name: string, value: string | undefined): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const message = result.error.issues[0]?.message ?? "Invalid value";
-    throw new HttpError(400, `Invalid query parameter '${name}': ${message}`, [{
-      path: name,
-      message,
-    }]);
-  }
-  return result.data;
-}
-
 /**
  * Builds the `/history` routes.
  *
@@ -45,7 +34,7 @@ function _parse<T>(schema: z.ZodType<T>, name: string, value: string | undefined
 export function historyRoutes(history: HistoryReader, now: () => number = Date.now): Hono {
   const app = new Hono();
   const year = (value: string | undefined) =>
-    _parse(yearParam, "year", value ?? String(new Date(now()).getUTCFullYear()));
+    queryParam(yearParam, "year", value, String(new Date(now()).getUTCFullYear()));
 
   app.get(
     "/categories",
@@ -69,8 +58,8 @@ export function historyRoutes(history: HistoryReader, now: () => number = Date.n
     return c.json({ year: which, ...await history.mediaByYear(which) });
   });
   app.get("/profiles/top", async (c) => {
-    const category = _parse(categoryParam, "category", c.req.query("category") ?? "");
-    const limit = _parse(limitParam, "limit", c.req.query("limit") ?? "10");
+    const category = queryParam(categoryParam, "category", c.req.query("category"), "");
+    const limit = queryParam(limitParam, "limit", c.req.query("limit"), "10");
     return c.json(await history.topProfiles(category.toLowerCase(), limit));
   });
   app.get("/years", async (c) => c.json(await history.yearsAvailable()));

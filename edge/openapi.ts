@@ -5,6 +5,7 @@
  * @module
  */
 
+import { PIN_FIELDS } from "../lib/pin_event.ts";
 import { dashboardPaths, dashboardStateSchema } from "./dashboard/dashboard_openapi.ts";
 
 const problem = {
@@ -26,20 +27,7 @@ const pin = {
   type: "object",
   description:
     "A pin event exactly as the seed project's client sends it. Unknown fields are kept.",
-  required: [
-    "index",
-    "unique_id",
-    "title",
-    "description",
-    "poster_name",
-    "follower_count",
-    "tag_list",
-    "is_image_or_video",
-    "image_src",
-    "downloaded",
-    "save_location",
-    "category",
-  ],
+  required: [...PIN_FIELDS],
   additionalProperties: true,
   properties: {
     index: { type: "integer" },

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RealtimeStore, Window } from "../lib/realtime/realtime_store.ts";
-import { HttpError } from "./http_error.ts";
+import { queryParam } from "./query_param.ts";
 
 const MAX_WINDOW_MS = 30 * 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -20,23 +20,6 @@ const windowParam = z.string().regex(/^[1-9]\d{0,5}[mhd]$/, {
 
 const limitParam = z.coerce.number().int().min(1).max(1000);
 
-function _parse<T>(
-  schema: z.ZodType<T>,
-  name: string,
-  value: string | undefined,
-  fallback: string,
-): T {
-  const result = schema.safeParse(value ?? fallback);
-  if (!result.success) {
-    const message = result.error.issues[0]?.message ?? "Invalid value";
-    throw new HttpError(400, `Invalid query parameter '${name}': ${message}`, [{
-      path: name,
-      message,
-    }]);
-  }
-  return result.data;
-}
-
 /**
  * Builds the `/realtime` routes.
  *
@@ -47,13 +30,13 @@ function _parse<T>(
 export function realtimeRoutes(store: RealtimeStore, now: () => number = Date.now): Hono {
   const app = new Hono();
   function window(value: string | undefined, fallback: string): Window {
-    const ms = _parse(windowParam, "window", value, fallback);
+    const ms = queryParam(windowParam, "window", value, fallback);
     const until = now();
     return { since: new Date(until - ms), until: new Date(until) };
   }
   app.get("/profiles/top", async (c) => {
     const span = window(c.req.query("window"), "15m");
-    const limit = _parse(limitParam, "limit", c.req.query("limit"), "10");
+    const limit = queryParam(limitParam, "limit", c.req.query("limit"), "10");
     return c.json(await store.topProfiles(span, limit));
   });
   app.get("/categories", async (c) => {

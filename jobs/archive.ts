@@ -8,7 +8,7 @@
  */
 
 import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
-import { createArchiver } from "../lib/archive/archiver.ts";
+import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -27,14 +27,7 @@ const store = await openArchive(config.archive, config.dataDir, logger);
 shutdown.add(() => store.close());
 const registry = createProcessRegistry();
 const metrics = createArchiveMetrics(registry);
-const archiver = await createArchiver({ bus, store, logger, metrics }, {
-  topic: config.bus.pinsTopic,
-  flushSeconds: config.archive.flushSeconds,
-  flushBytes: config.archive.flushBytes,
-  flushEvents: config.archive.flushEvents,
-  memoryBytes: config.archive.memoryBytes,
-  groupId: config.archive.group,
-});
+const archiver = await createArchiver({ bus, store, logger, metrics }, archiverSettings(config));
 shutdown.add(() => archiver.stop());
 const server = await serveMetrics({
   port: config.metricsPort,

@@ -10,7 +10,7 @@
 
 import { startEdge } from "../edge/server.ts";
 import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
-import { createArchiver } from "../lib/archive/archiver.ts";
+import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
@@ -22,7 +22,7 @@ import { openRealtime } from "../lib/realtime/mod.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
 import { createShutdown } from "../lib/shutdown.ts";
-import { startStreamJob } from "../lib/stream/stream_job.ts";
+import { startStreamJob, streamSettings } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 import { formatTable } from "../lib/table.ts";
 
@@ -45,23 +45,12 @@ const stream = await startStreamJob({
   store: realtime,
   logger,
   metrics: createStreamMetrics(registry),
-  topic: config.bus.pinsTopic,
-  dlqTopic: config.bus.dlqTopic,
-  batchRecords: config.realtime.batchRecords,
-  dedupeRetentionDays: config.realtime.dedupeRetentionDays,
-  group: config.realtime.group,
+  ...streamSettings(config),
 });
 shutdown.add(() => stream.stop());
 const archiver = await createArchiver(
   { bus, store: archive, logger, metrics: createArchiveMetrics(registry) },
-  {
-    topic: config.bus.pinsTopic,
-    flushSeconds: config.archive.flushSeconds,
-    flushBytes: config.archive.flushBytes,
-    flushEvents: config.archive.flushEvents,
-    memoryBytes: config.archive.memoryBytes,
-    groupId: config.archive.group,
-  },
+  archiverSettings(config),
 );
 shutdown.add(() => archiver.stop());
 const batchMetrics = createBatchMetrics(registry);

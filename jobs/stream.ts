@@ -12,7 +12,7 @@ import { serveMetrics } from "../lib/metrics_server.ts";
 import { createProcessRegistry } from "../lib/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
 import { createShutdown } from "../lib/shutdown.ts";
-import { startStreamJob } from "../lib/stream/stream_job.ts";
+import { startStreamJob, streamSettings } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 
 const config = loadConfig();
@@ -29,11 +29,7 @@ const job = await startStreamJob({
   store,
   logger,
   metrics: createStreamMetrics(registry),
-  topic: config.bus.pinsTopic,
-  dlqTopic: config.bus.dlqTopic,
-  batchRecords: config.realtime.batchRecords,
-  dedupeRetentionDays: config.realtime.dedupeRetentionDays,
-  group: config.realtime.group,
+  ...streamSettings(config),
 });
 shutdown.add(() => job.stop());
 const server = await serveMetrics({

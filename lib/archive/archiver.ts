@@ -21,6 +21,7 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
+import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
@@ -60,6 +61,23 @@ export interface ArchiverOptions {
    * times twice their bound (backpressure) in UTF-16 would not fit.
    */
   memoryBytes?: number;
+}
+
+/**
+ * The archiver's settings from the configuration, for `createArchiver`.
+ *
+ * @param config The process's configuration.
+ * @returns Topic, group and flush bounds.
+ */
+export function archiverSettings(config: Config): ArchiverOptions {
+  return {
+    topic: config.bus.pinsTopic,
+    groupId: config.archive.group,
+    flushSeconds: config.archive.flushSeconds,
+    flushBytes: config.archive.flushBytes,
+    flushEvents: config.archive.flushEvents,
+    memoryBytes: config.archive.memoryBytes,
+  };
 }
 
 /** The state `/health` reports. */

@@ -11,6 +11,7 @@
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import type { DeadLetter } from "../ingest.ts";
+import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
 import { parseRecord } from "./parse_record.ts";
@@ -30,6 +31,22 @@ export interface StreamJobOptions {
   /** Event ids older than this are forgotten by deduplication. */
   dedupeRetentionDays?: number;
   now?: () => Date;
+}
+
+/**
+ * The stream job's settings from the configuration, for `startStreamJob`.
+ *
+ * @param config The process's configuration.
+ * @returns Topic, dead-letter topic, group, batch size and dedupe retention.
+ */
+export function streamSettings(config: Config) {
+  return {
+    topic: config.bus.pinsTopic,
+    dlqTopic: config.bus.dlqTopic,
+    group: config.realtime.group,
+    batchRecords: config.realtime.batchRecords,
+    dedupeRetentionDays: config.realtime.dedupeRetentionDays,
+  } satisfies Partial<StreamJobOptions>;
 }
 
 /** A running stream job. */
