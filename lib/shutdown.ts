@@ -3,7 +3,8 @@
  * so a signal that arrives while it is still starting is handled too: the
  * steps registered so far run in reverse order of registration (last
  * started, first stopped), then the process exits 0. A second signal exits
- * at once.
+ * at once, unless it comes within a second of the first: a task runner may
+ * deliver one Ctrl-C twice (to the process group and by forwarding).
  *
  * @module
  */
@@ -30,13 +31,16 @@ export interface Shutdown {
  */
 export function createShutdown(logger: Logger): Shutdown {
   const steps: Array<() => Promise<void>> = [];
-  let stopping = false;
+  let stoppingSince: number | null = null;
   async function stop(): Promise<void> {
     for (const step of [...steps].reverse()) await step();
   }
   const handler = (signal: Deno.Signal) => () => {
-    if (stopping) Deno.exit(130);
-    stopping = true;
+    if (stoppingSince !== null) {
+      if (performance.now() - stoppingSince > 1000) Deno.exit(130);
+      return;
+    }
+    stoppingSince = performance.now();
     logger.info("Shutting down", { signal });
     stop().then(
       () => Deno.exit(0),
