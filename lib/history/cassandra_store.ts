@@ -3,11 +3,7 @@
  * with bounded concurrency; every write is an idempotent upsert or delete,
  * so re-running a day leaves exactly the same rows.
  *
- * Replacing batch day D's aggregates: read D's previous contribution, delete
- * the derived rows it had that the new one lacks, upsert the new derived
- * rows, replace D's contribution partition, then recompute the profile
- * totals of every (category, poster) whose contribution changed as the sum
- * over its `profile_days` partition (no counters: counters are not idempotent).
+ * Replacing a batch day's aggregates is in `_cassandra_aggregates.ts`.
  *
  * @module
  */
@@ -16,6 +12,8 @@ import cassandra from "cassandra-driver";
 import type { HistoryConfig } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { CASSANDRA_MIGRATIONS, PIN_BUCKETS } from "./_cassandra_schema.ts";
+import { eventYear, replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
+import { cqlNumber, createCql, type Params } from "./_cql.ts";
 import { pinBucket } from "../batch/bucket.ts";
 import {
   type BatchRun,
@@ -24,7 +22,6 @@ import {
   type DayRows,
   type HistoryStore,
   type MediaPins,
-  type ProfileCount,
   type ProfileStats,
   rankCategories,
   rankProfiles,
@@ -37,8 +34,6 @@ export interface CassandraHistoryOptions {
   /** Rows handed to the driver per round. */
   batchRows?: number;
 }
-
-type Params = unknown[];
 
 /**
  * Connects to Cassandra and returns the history store on `config.keyspace`.
@@ -78,123 +73,9 @@ export async function createCassandraHistory(
   }
   const log = logger.child({ component: "history", store: "cassandra" });
 
-  const query = (cql: string, params: Params = []) =>
-    client.execute(cql, params, { prepare: true });
-
-  async function many(cql: string, params: Params[]): Promise<void> {
-    if (params.length === 0) return;
-    await cassandra.concurrent.executeConcurrent(client, cql, params as unknown[][], {
-      concurrencyLevel: concurrency,
-      raiseOnFirstError: true,
-    });
-  }
-
-  async function rows(cql: string, params: Params = []): Promise<cassandra.types.Row[]> {
-    const out: cassandra.types.Row[] = [];
-    const result = await client.execute(cql, params, { prepare: true, fetchSize: 5000 });
-    for await (const row of result) out.push(row);
-    return out;
-  }
-
-  const num = (value: unknown): number =>
-    value === null || value === undefined
-      ? 0
-      : value instanceof cassandra.types.Long
-      ? value.toNumber()
-      : Number(value);
-  const year = (date: string) => Number(date.slice(0, 4));
-  const profileKey = (p: { category: string; poster_name: string }) =>
-    `${p.category}\u0000${p.poster_name}`;
-
-  async function replaceProfiles(day: string, next: ProfileCount[]): Promise<void> {
-    const old = await rows(
-      `SELECT category, poster_name, pins, follower_count FROM ${ks}.day_profiles WHERE dt = ?`,
-      [day],
-    );
-    const before = new Map(old.map((row) => [
-      profileKey({ category: row.get("category"), poster_name: row.get("poster_name") }),
-      `${num(row.get("pins"))}/${row.get("follower_count") ?? ""}`,
-    ]));
-    const after = new Map(next.map((p) => [profileKey(p), `${p.pins}/${p.follower_count ?? ""}`]));
-    const changed = new Set<string>();
-    for (const [key, value] of before) if (after.get(key) !== value) changed.add(key);
-    for (const [key, value] of after) if (before.get(key) !== value) changed.add(key);
-    const gone = [...before.keys()].filter((key) => !after.has(key));
-    await many(
-      `DELETE FROM ${ks}.profile_days WHERE category = ? AND poster_name = ? AND dt = ?`,
-      gone.map((key) => [...key.split("\u0000"), day]),
-    );
-    await many(
-      `INSERT INTO ${ks}.profile_days (category, poster_name, dt, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
-      next.filter((p) => changed.has(profileKey(p)))
-        .map((p) => [p.category, p.poster_name, day, p.pins, p.follower_count]),
-    );
-    await query(`DELETE FROM ${ks}.day_profiles WHERE dt = ?`, [day]);
-    await many(
-      `INSERT INTO ${ks}.day_profiles (dt, category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
-      next.map((p) => [day, p.category, p.poster_name, p.pins, p.follower_count]),
-    );
-    // Totals of changed profiles, recomputed from their per-day rows.
-    const keys = [...changed];
-    for (let i = 0; i < keys.length; i += concurrency) {
-      await Promise.all(
-        keys.slice(i, i + concurrency).map(async (key) => {
-          const [category, poster] = key.split("\u0000") as [string, string];
-          const days = await rows(
-            `SELECT pins, follower_count FROM ${ks}.profile_days WHERE category = ? AND poster_name = ?`,
-            [category, poster],
-          );
-          if (days.length === 0) {
-            await query(
-              `DELETE FROM ${ks}.category_profiles WHERE category = ? AND poster_name = ?`,
-              [category, poster],
-            );
-            return;
-          }
-          let pins = 0;
-          let followers: number | null = null;
-          for (const row of days) {
-            pins += num(row.get("pins"));
-            const count = row.get("follower_count");
-            if (count !== null && (followers === null || Number(count) > followers)) {
-              followers = Number(count);
-            }
-          }
-          await query(
-            `INSERT INTO ${ks}.category_profiles (category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?)`,
-            [category, poster, pins, followers],
-          );
-        }),
-      );
-    }
-  }
-
-  async function replaceCounts(
-    day: string,
-    kind: "categories" | "media",
-    next: Array<{ event_date: string; key: string; pins: number }>,
-  ): Promise<void> {
-    const column = kind === "categories" ? "category" : "media_type";
-    const old = await rows(
-      `SELECT event_date, ${column} FROM ${ks}.day_${kind} WHERE dt = ?`,
-      [day],
-    );
-    const fresh = new Set(next.map((item) => `${item.event_date}\u0000${item.key}`));
-    await many(
-      `DELETE FROM ${ks}.year_${kind} WHERE year = ? AND event_date = ? AND ${column} = ? AND dt = ?`,
-      old.filter((row) => !fresh.has(`${row.get("event_date")}\u0000${row.get(column)}`))
-        .map((row) => [year(row.get("event_date")), row.get("event_date"), row.get(column), day]),
-    );
-    await many(
-      `INSERT INTO ${ks}.year_${kind} (year, event_date, ${column}, dt, pins) VALUES (?, ?, ?, ?, ?)`,
-      next.map((item) => [year(item.event_date), item.event_date, item.key, day, item.pins]),
-    );
-    await query(`DELETE FROM ${ks}.day_${kind} WHERE dt = ?`, [day]);
-    await many(
-      `INSERT INTO ${ks}.day_${kind} (dt, event_date, ${column}, pins) VALUES (?, ?, ?, ?)`,
-      next.map((item) => [day, item.event_date, item.key, item.pins]),
-    );
-  }
+  const cql = createCql(client, concurrency);
+  const { query, many, rows } = cql;
+  const num = cqlNumber;
 
   function toRun(row: cassandra.types.Row): BatchRun {
     const error = row.get("error");
@@ -289,6 +170,8 @@ export async function createCassandraHistory(
     },
     async writeAggregates(day: string, aggregates: DayAggregates) {
       await replaceCounts(
+        cql,
+        ks,
         day,
         "categories",
         aggregates.categories.map((c) => ({
@@ -298,6 +181,8 @@ export async function createCassandraHistory(
         })),
       );
       await replaceCounts(
+        cql,
+        ks,
         day,
         "media",
         aggregates.media.map((m) => ({
@@ -306,7 +191,7 @@ export async function createCassandraHistory(
           pins: m.pins,
         })),
       );
-      await replaceProfiles(day, aggregates.profiles);
+      await replaceProfiles(cql, ks, day, aggregates.profiles);
     },
     async recordRun(run: BatchRun) {
       await query(
@@ -332,7 +217,7 @@ export async function createCassandraHistory(
     categoriesByDay: (date: string) =>
       categoryTotals(
         `SELECT category, pins FROM ${ks}.year_categories WHERE year = ? AND event_date = ?`,
-        [year(date), date],
+        [eventYear(date), date],
       ),
     async topCategory(y: number) {
       return (await store.categoriesByYear(y))[0] ?? null;

@@ -1,0 +1,124 @@
+/**
+ * Replacing one batch day's contribution to the Cassandra aggregates:
+ * delete the derived rows the old contribution had that the new one lacks,
+ * upsert the new ones, replace the day's contribution partition, and
+ * recompute the totals of changed profiles from their per-day rows (no
+ * counters: counters are not idempotent).
+ *
+ * @module
+ */
+
+import type { ProfileCount } from "./history_store.ts";
+import { type Cql, cqlNumber } from "./_cql.ts";
+
+/** The event year of a `YYYY-MM-DD` date. */
+export function eventYear(date: string): number {
+  return Number(date.slice(0, 4));
+}
+
+function _profileKey(p: { category: string; poster_name: string }): string {
+  return `${p.category}\u0000${p.poster_name}`;
+}
+
+/** Replaces batch day `day`'s profile contribution and recomputes changed profile totals. */
+export async function replaceProfiles(
+  cql: Cql,
+  ks: string,
+  day: string,
+  next: ProfileCount[],
+): Promise<void> {
+  const { query, many, rows, concurrency } = cql;
+  const old = await rows(
+    `SELECT category, poster_name, pins, follower_count FROM ${ks}.day_profiles WHERE dt = ?`,
+    [day],
+  );
+  const before = new Map(old.map((row) => [
+    _profileKey({ category: row.get("category"), poster_name: row.get("poster_name") }),
+    `${cqlNumber(row.get("pins"))}/${row.get("follower_count") ?? ""}`,
+  ]));
+  const after = new Map(next.map((p) => [_profileKey(p), `${p.pins}/${p.follower_count ?? ""}`]));
+  const changed = new Set<string>();
+  for (const [key, value] of before) if (after.get(key) !== value) changed.add(key);
+  for (const [key, value] of after) if (before.get(key) !== value) changed.add(key);
+  const gone = [...before.keys()].filter((key) => !after.has(key));
+  await many(
+    `DELETE FROM ${ks}.profile_days WHERE category = ? AND poster_name = ? AND dt = ?`,
+    gone.map((key) => [...key.split("\u0000"), day]),
+  );
+  await many(
+    `INSERT INTO ${ks}.profile_days (category, poster_name, dt, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
+    next.filter((p) => changed.has(_profileKey(p)))
+      .map((p) => [p.category, p.poster_name, day, p.pins, p.follower_count]),
+  );
+  await query(`DELETE FROM ${ks}.day_profiles WHERE dt = ?`, [day]);
+  await many(
+    `INSERT INTO ${ks}.day_profiles (dt, category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
+    next.map((p) => [day, p.category, p.poster_name, p.pins, p.follower_count]),
+  );
+  // Totals of changed profiles, recomputed from their per-day rows.
+  const keys = [...changed];
+  for (let i = 0; i < keys.length; i += concurrency) {
+    await Promise.all(
+      keys.slice(i, i + concurrency).map(async (key) => {
+        const [category, poster] = key.split("\u0000") as [string, string];
+        const days = await rows(
+          `SELECT pins, follower_count FROM ${ks}.profile_days WHERE category = ? AND poster_name = ?`,
+          [category, poster],
+        );
+        if (days.length === 0) {
+          await query(
+            `DELETE FROM ${ks}.category_profiles WHERE category = ? AND poster_name = ?`,
+            [category, poster],
+          );
+          return;
+        }
+        let pins = 0;
+        let followers: number | null = null;
+        for (const row of days) {
+          pins += cqlNumber(row.get("pins"));
+          const count = row.get("follower_count");
+          if (count !== null && (followers === null || Number(count) > followers)) {
+            followers = Number(count);
+          }
+        }
+        await query(
+          `INSERT INTO ${ks}.category_profiles (category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?)`,
+          [category, poster, pins, followers],
+        );
+      }),
+    );
+  }
+}
+
+/** Replaces batch day `day`'s per-day contribution to the category or media year views. */
+export async function replaceCounts(
+  cql: Cql,
+  ks: string,
+  day: string,
+  kind: "categories" | "media",
+  next: Array<{ event_date: string; key: string; pins: number }>,
+): Promise<void> {
+  const { query, many, rows } = cql;
+  const column = kind === "categories" ? "category" : "media_type";
+  const old = await rows(
+    `SELECT event_date, ${column} FROM ${ks}.day_${kind} WHERE dt = ?`,
+    [day],
+  );
+  const fresh = new Set(next.map((item) => `${item.event_date}\u0000${item.key}`));
+  await many(
+    `DELETE FROM ${ks}.year_${kind} WHERE year = ? AND event_date = ? AND ${column} = ? AND dt = ?`,
+    old.filter((row) => !fresh.has(`${row.get("event_date")}\u0000${row.get(column)}`))
+      .map((
+        row,
+      ) => [eventYear(row.get("event_date")), row.get("event_date"), row.get(column), day]),
+  );
+  await many(
+    `INSERT INTO ${ks}.year_${kind} (year, event_date, ${column}, dt, pins) VALUES (?, ?, ?, ?, ?)`,
+    next.map((item) => [eventYear(item.event_date), item.event_date, item.key, day, item.pins]),
+  );
+  await query(`DELETE FROM ${ks}.day_${kind} WHERE dt = ?`, [day]);
+  await many(
+    `INSERT INTO ${ks}.day_${kind} (dt, event_date, ${column}, pins) VALUES (?, ?, ?, ?)`,
+    next.map((item) => [day, item.event_date, item.key, item.pins]),
+  );
+}
