@@ -17,6 +17,7 @@ import { cqlNumber, createCql, type Params } from "./_cql.ts";
 import { pinBucket } from "../batch/bucket.ts";
 import {
   type BatchRun,
+  batchRunColumns,
   type CategoryPins,
   type DayAggregates,
   type DayRows,
@@ -197,19 +198,7 @@ export async function createCassandraHistory(
       await query(
         `INSERT INTO ${ks}.batch_runs (day, status, inputs, rows_in, valid, invalid, duplicates, ` +
           `rows_out, duration_ms, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          run.day,
-          run.status,
-          JSON.stringify(run.inputs),
-          run.rowsIn,
-          run.valid,
-          run.invalid,
-          run.duplicates,
-          run.rowsOut,
-          Math.round(run.durationMs),
-          run.finishedAt,
-          run.error ?? null,
-        ],
+        batchRunColumns(run),
       );
     },
     categoriesByYear: (y: number) =>

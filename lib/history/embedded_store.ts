@@ -21,6 +21,7 @@ import type {
   MediaPins,
   ProfileStats,
 } from "./history_store.ts";
+import { batchRunColumns } from "./history_store.ts";
 
 const MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [
   [
@@ -215,20 +216,10 @@ export async function createEmbeddedHistory(
       serial(async () => {
         await db.run(
           `INSERT OR REPLACE INTO batch_runs VALUES ($1::DATE, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMP, $11)`,
-          [
-            run.day,
-            run.status,
-            JSON.stringify(run.inputs),
-            run.rowsIn,
-            run.valid,
-            run.invalid,
-            run.duplicates,
-            run.rowsOut,
-            Math.round(run.durationMs),
-            run.finishedAt.toISOString().replace("Z", ""),
-            // deno-lint-ignore no-explicit-any
-            (run.error ?? null) as any,
-          ],
+          batchRunColumns(run).map((value) =>
+            // DuckDB takes the timestamp as local text; a null error as null.
+            value instanceof Date ? value.toISOString().replace("Z", "") : value
+          ) as string[],
         );
       }),
     categoriesByYear: (year) => serial(() => categories("year(event_date) = $1", year)),

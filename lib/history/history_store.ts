@@ -97,6 +97,29 @@ export interface BatchRun {
   error?: string;
 }
 
+/**
+ * A run as the row both adapters store in `batch_runs`: day, status, inputs
+ * (JSON), rows in, valid, invalid, duplicates, rows out, duration (whole
+ * milliseconds), finished at, error.
+ */
+export function batchRunColumns(
+  run: BatchRun,
+): [string, string, string, number, number, number, number, number, number, Date, string | null] {
+  return [
+    run.day,
+    run.status,
+    JSON.stringify(run.inputs),
+    run.rowsIn,
+    run.valid,
+    run.invalid,
+    run.duplicates,
+    run.rowsOut,
+    Math.round(run.durationMs),
+    run.finishedAt,
+    run.error ?? null,
+  ];
+}
+
 /** A category's pins. */
 export interface CategoryPins {
   category: string;

@@ -16,11 +16,10 @@ import { createS3Store } from "../../lib/archive/s3_store.ts";
 import { RAW_PREFIX } from "../../lib/archive/archive_key.ts";
 import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
 import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
 import { formatTable } from "../../lib/table.ts";
 import { dropBucket, dropTopic, s3Credentials } from "../fixtures/archive_objects.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
-import { freePort, peakRssMiB, startPipelineProcess } from "./bench_util.ts";
+import { fillTopic, freePort, peakRssMiB, startPipelineProcess } from "./bench_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -44,30 +43,10 @@ const bus = await createKafkaBus({
 await bus.ensureTopics([{ name: topic, partitions: 6 }]);
 
 console.error(`Filling ${topic} with ${total} events`);
-const templates = Array.from({ length: 20_000 }, createPinGenerator({ seed: 9, posters: 5000 }));
-const fillStarted = performance.now();
-let produced = 0;
-let producedBytes = 0;
-await Promise.all(Array.from({ length: 6 }, async () => {
-  while (produced < total) {
-    const start = produced;
-    const size = Math.min(1000, total - start);
-    produced += size;
-    const receivedAt = new Date().toISOString();
-    const records = Array.from({ length: size }, (_, i) => {
-      const event = templates[(start + i) % templates.length]!;
-      const value = JSON.stringify({
-        ...event,
-        event_id: `${start + i}-${suffix}`,
-        received_at: receivedAt,
-      });
-      producedBytes += value.length + 1;
-      return { key: event.poster_name, value };
-    });
-    await bus.produce(topic, records);
-  }
-}));
-const fillSeconds = (performance.now() - fillStarted) / 1000;
+const { seconds: fillSeconds, bytes: producedBytes } = await fillTopic(bus, topic, total, {
+  seed: 9,
+  idSuffix: suffix,
+});
 await bus.close();
 
 async function scrape(port: number): Promise<Map<string, number>> {

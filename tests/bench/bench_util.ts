@@ -5,7 +5,11 @@
  * @module
  */
 
+import type { Bus } from "../../lib/bus/bus.ts";
+import { createPinGenerator } from "../../lib/pin_generator.ts";
 import { kafkaJavaCommand } from "../services/kafka.ts";
+
+export { freePort } from "../fixtures/commands.ts";
 
 /** Repository root. */
 export const ROOT: string = new URL("../../", import.meta.url).pathname;
@@ -147,14 +151,6 @@ export async function startPipelineProcess(
   }
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 /** The median of some numbers. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -187,4 +183,53 @@ export function histogramQuantile(text: string, name: string, q: number): number
     previous = bucket;
   }
   return NaN;
+}
+
+/** What {@linkcode fillTopic} wrote. */
+export interface FillResult {
+  seconds: number;
+  /** Bytes of record values, one newline each (the NDJSON size). */
+  bytes: number;
+}
+
+/**
+ * Pre-fills a topic with `total` generated events (20,000 seed-shaped
+ * templates, each copy with its own `event_id`), 6 produce calls of 1,000 in
+ * flight.
+ *
+ * @param idSuffix Makes the event ids unique to this run.
+ */
+export async function fillTopic(
+  bus: Bus,
+  topic: string,
+  total: number,
+  options: { seed: number; idSuffix: string },
+): Promise<FillResult> {
+  const templates = Array.from(
+    { length: 20_000 },
+    createPinGenerator({ seed: options.seed, posters: 5000 }),
+  );
+  const started = performance.now();
+  let produced = 0;
+  let bytes = 0;
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    while (produced < total) {
+      const start = produced;
+      const size = Math.min(1000, total - start);
+      produced += size;
+      const receivedAt = new Date().toISOString();
+      const records = Array.from({ length: size }, (_, i) => {
+        const event = templates[(start + i) % templates.length]!;
+        const value = JSON.stringify({
+          ...event,
+          event_id: `${start + i}-${options.idSuffix}`,
+          received_at: receivedAt,
+        });
+        bytes += value.length + 1;
+        return { key: event.poster_name, value };
+      });
+      await bus.produce(topic, records);
+    }
+  }));
+  return { seconds: (performance.now() - started) / 1000, bytes };
 }

@@ -18,6 +18,7 @@ import { createPinGenerator } from "../../lib/pin_generator.ts";
 import { formatTable } from "../../lib/table.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import {
+  fillTopic,
   freePort,
   histogramQuantile,
   peakRssMiB,
@@ -57,30 +58,8 @@ await bus.ensureTopics([{ name: topics.PINS_TOPIC, partitions: 6 }, {
 }]);
 
 console.error(`Filling ${topics.PINS_TOPIC} with ${total} events`);
-const templates = Array.from({ length: 20_000 }, createPinGenerator({ seed: 7, posters: 5000 }));
-const fillStarted = performance.now();
-let produced = 0;
-await Promise.all(Array.from({ length: 6 }, async () => {
-  while (produced < total) {
-    const start = produced;
-    const size = Math.min(1000, total - start);
-    produced += size;
-    const receivedAt = new Date().toISOString();
-    const records = Array.from({ length: size }, (_, i) => {
-      const event = templates[(start + i) % templates.length]!;
-      return {
-        key: event.poster_name,
-        value: JSON.stringify({
-          ...event,
-          event_id: `${start + i}-${suffix}`,
-          received_at: receivedAt,
-        }),
-      };
-    });
-    await bus.produce(topics.PINS_TOPIC, records);
-  }
-}));
-const fillRate = total / ((performance.now() - fillStarted) / 1000);
+const fill = await fillTopic(bus, topics.PINS_TOPIC, total, { seed: 7, idSuffix: suffix });
+const fillRate = total / fill.seconds;
 
 async function applied(): Promise<number> {
   const [row] = await db`SELECT coalesce(sum(next_offset), 0)::float8 AS n FROM stream_offsets`

@@ -1,37 +1,6 @@
 import assert from "node:assert/strict";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
-const README = await Deno.readTextFile(`${ROOT}README.md`);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function run(
-  command: string,
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command("bash", {
-    args: ["-c", command],
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-function readmeBlock(startsWith: string): string {
-  const block = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) =>
-    b.trimStart().startsWith(startsWith)
-  );
-  assert.ok(block, `README has no sh block starting with '${startsWith}'`);
-  return block;
-}
+import { freePort, README, readmeBlock, runShell as run } from "../fixtures/commands.ts";
+import { REPO_ROOT } from "../services/paths.ts";
 
 Deno.test({
   name:
@@ -50,7 +19,7 @@ Deno.test({
     };
     const dev = new Deno.Command("deno", {
       args: ["task", "dev"],
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env,
       stdout: "piped",
       stderr: "inherit",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { freePort } from "../fixtures/commands.ts";
 import { createS3Store } from "../../lib/archive/s3_store.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import type { Bus, BusRecord } from "../../lib/bus/bus.ts";
@@ -77,13 +78,6 @@ function spawnArchiver(env: Record<string, string>) {
       return status;
     },
   };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr;
-  listener.close();
-  return port;
 }
 
 /** Reads the archiver's own gauges from `/metrics`; null while it does not answer. */

@@ -4,35 +4,11 @@ import { loadConfig } from "../../lib/config.ts";
 import { openHistory } from "../../lib/history/mod.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { dropBucket, dropTopic } from "../fixtures/archive_objects.ts";
+import { freePort, readmeBlock, runShell as run } from "../fixtures/commands.ts";
 import { withFreshDatabase } from "../fixtures/fresh_database.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
+import { REPO_ROOT } from "../services/paths.ts";
 import { testWithService } from "../services/test_with_service.ts";
-
-const ROOT = new URL("../../", import.meta.url).pathname;
-const README = await Deno.readTextFile(`${ROOT}README.md`);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function run(command: string, env: Record<string, string>) {
-  const output = await new Deno.Command("bash", {
-    args: ["-c", command],
-    cwd: ROOT,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
-}
 
 await testWithService("cassandra", {
   name:
@@ -40,9 +16,7 @@ await testWithService("cassandra", {
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const block = [...README.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
-      .find((b) => b.startsWith("deno task services up\nKAFKA_BROKERS="));
-    assert.ok(block, "README has no block running deno task dev on the real services");
+    const block = readmeBlock("deno task services up\nKAFKA_BROKERS=");
     const [servicesUp, ...devLines] = block.trim().split("\n");
     const id = crypto.randomUUID().replaceAll("-", "").slice(0, 10);
     await withFreshDatabase(async (databaseUrl) => {
@@ -75,7 +49,7 @@ await testWithService("cassandra", {
         });
         const dev = new Deno.Command("bash", {
           args: ["-c", `exec env ${devCommand}`],
-          cwd: ROOT,
+          cwd: REPO_ROOT,
           env,
           stdout: "piped",
           stderr: "inherit",

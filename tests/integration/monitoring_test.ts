@@ -10,6 +10,7 @@
  */
 
 import assert from "node:assert/strict";
+import { freePort } from "../fixtures/commands.ts";
 import { startEdge } from "../../edge/server.ts";
 import { openBus } from "../../lib/bus/mod.ts";
 import { loadConfig } from "../../lib/config.ts";
@@ -67,13 +68,6 @@ function _serves(exposition: Exposition, name: string): boolean {
   return type === "histogram" || (type === "summary" && suffix !== "_bucket");
 }
 
-function _freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
 async function _drain(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
   const decoder = new TextDecoder();
   for await (const chunk of stream) {
@@ -108,7 +102,7 @@ async function _scrapeProcess(
   } catch {
     return { process, status: "no entry point", reason: `${run.file} does not exist` };
   }
-  const port = _freePort();
+  const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...run.flags, run.file],
     cwd: new URL(".", REPO),
