@@ -19,6 +19,7 @@
 
 import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../clean_pin.ts";
 import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin_event.ts";
+import { PIN_FIELDS } from "../pin_event.ts";
 import {
   CATEGORY_LOWER_TABLE,
   ISO_DATE_TIME_RE2,
@@ -36,37 +37,19 @@ export {
 } from "./clean_macros.ts";
 
 /** The JSON fields the batch reads, in the order of the extracted lists. */
-export const RAW_FIELDS = [
-  "index",
-  "unique_id",
-  "title",
-  "description",
-  "poster_name",
-  "follower_count",
-  "tag_list",
-  "is_image_or_video",
-  "image_src",
-  "downloaded",
-  "save_location",
-  "category",
+export const RAW_FIELDS: readonly string[] = [
+  ...PIN_FIELDS,
   "event_id",
   "event_time",
   "received_at",
-] as const;
+];
 
 const INTEGER_FIELDS = new Set(["index", "downloaded"]);
 
-const TEXT_FIELDS = [
-  "unique_id",
-  "title",
-  "description",
-  "poster_name",
-  "follower_count",
-  "tag_list",
-  "is_image_or_video",
-  "image_src",
-  "category",
-] as const;
+/** Text fields trimmed and cleaned alike; `save_location` has its own rule. */
+const TEXT_FIELDS = PIN_FIELDS.filter((field) =>
+  !INTEGER_FIELDS.has(field) && field !== "save_location"
+);
 
 function _clean(field: string): string {
   const sentinels = SENTINELS[field];
