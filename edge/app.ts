@@ -8,26 +8,26 @@
 
 import { Hono } from "hono";
 import type { Bus } from "../lib/bus/bus.ts";
-import type { IngestConfig } from "../lib/config.ts";
-import type { EdgeMetrics } from "../lib/edge_metrics.ts";
-import type { Ingestor } from "../lib/ingest.ts";
-import type { Logger } from "../lib/logger.ts";
-import { createRateLimiter } from "../lib/rate_limiter.ts";
-import { readBody } from "../lib/read_body.ts";
+import type { IngestConfig } from "../lib/runtime/config.ts";
+import type { EdgeMetrics } from "./http/edge_metrics.ts";
+import type { Ingestor } from "../lib/ingest/ingest.ts";
+import type { Logger } from "../lib/runtime/logger.ts";
+import { createRateLimiter } from "./http/rate_limiter.ts";
+import { readBody } from "./http/read_body.ts";
 import {
   decodeBody,
   type ParsedBatch,
   parseJson,
   parseJsonBatch,
   parseNdjsonBatch,
-} from "../lib/parse_pins.ts";
-import { validatePinEvent } from "../lib/pin_event.ts";
-import { errorHandler, HttpError } from "./http_error.ts";
+} from "./http/parse_pins.ts";
+import { validatePinEvent } from "../lib/pin/pin_event.ts";
+import { errorHandler, HttpError } from "./http/http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { realtimeRoutes } from "./realtime_routes.ts";
 import { type HistoryReader, historyRoutes } from "./history_routes.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
-import { createRateRing } from "../lib/rate_ring.ts";
+import { createRateRing } from "./http/rate_ring.ts";
 import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
 import { dashboardRoutes } from "./dashboard/dashboard_routes.ts";
 import type { DashboardHistory } from "./dashboard/dashboard_state.ts";

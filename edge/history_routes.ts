@@ -9,8 +9,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { HistoryStore } from "../lib/history/history_store.ts";
-import { HttpError } from "./http_error.ts";
-import { queryParam } from "./query_param.ts";
+import { HttpError } from "./http/http_error.ts";
+import { queryParam } from "./http/query_param.ts";
 
 /** The part of the history store the edge reads. */
 export type HistoryReader = Pick<

@@ -7,12 +7,12 @@
  */
 
 import { openBus } from "../lib/bus/mod.ts";
-import { loadConfig } from "../lib/config.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
 import { openHistory } from "../lib/history/mod.ts";
-import { createLogger } from "../lib/logger.ts";
-import { createProcessRegistry } from "../lib/process_registry.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
+import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
-import { createShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/runtime/shutdown.ts";
 import { startEdge } from "./server.ts";
 
 const config = loadConfig();

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PIN_FIELDS } from "../lib/pin_event.ts";
+import { PIN_FIELDS } from "../lib/pin/pin_event.ts";
 import { dashboardPaths, dashboardStateSchema } from "./dashboard/dashboard_openapi.ts";
 
 const problem = {

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RealtimeStore, Window } from "../lib/realtime/realtime_store.ts";
-import { queryParam } from "./query_param.ts";
+import { queryParam } from "./http/query_param.ts";
 
 const MAX_WINDOW_MS = 30 * 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

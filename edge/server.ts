@@ -7,12 +7,12 @@
 
 import type { Bus } from "../lib/bus/bus.ts";
 import { pipelineTopics } from "../lib/bus/mod.ts";
-import type { Config } from "../lib/config.ts";
-import { createEdgeMetrics } from "../lib/edge_metrics.ts";
-import { createIngestor } from "../lib/ingest.ts";
-import type { Logger } from "../lib/logger.ts";
+import type { Config } from "../lib/runtime/config.ts";
+import { createEdgeMetrics } from "./http/edge_metrics.ts";
+import { createIngestor } from "../lib/ingest/ingest.ts";
+import type { Logger } from "../lib/runtime/logger.ts";
 import type { Registry } from "prom-client";
-import { createUuidV7 } from "../lib/uuid_v7.ts";
+import { createUuidV7 } from "../lib/ingest/uuid_v7.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createApp } from "./app.ts";
 import { loadDashboardAssets } from "./dashboard/dashboard_assets.ts";

@@ -11,11 +11,11 @@ import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
 import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
-import { loadConfig } from "../lib/config.ts";
-import { createLogger } from "../lib/logger.ts";
-import { serveMetrics } from "../lib/metrics_server.ts";
-import { createProcessRegistry } from "../lib/process_registry.ts";
-import { createShutdown } from "../lib/shutdown.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
+import { serveMetrics } from "../lib/runtime/metrics_server.ts";
+import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
+import { createShutdown } from "../lib/runtime/shutdown.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "archive" });

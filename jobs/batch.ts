@@ -11,8 +11,8 @@
  * @module
  */
 
-import { loadConfig } from "../lib/config.ts";
-import { createLogger } from "../lib/logger.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { openHistory } from "../lib/history/mod.ts";
 import { parseBatchArgs } from "../lib/batch/dates.ts";

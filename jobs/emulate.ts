@@ -8,9 +8,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { quantile, runEmulation } from "../lib/emulator.ts";
-import { createPinGenerator } from "../lib/pin_generator.ts";
-import { formatTable } from "../lib/table.ts";
+import { quantile, runEmulation } from "../lib/emulate/emulator.ts";
+import { createPinGenerator } from "../lib/emulate/pin_generator.ts";
+import { formatTable } from "../lib/runtime/table.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -10,11 +10,11 @@
 
 import { parseArgs } from "node:util";
 import { openArchive } from "../lib/archive/mod.ts";
-import { loadConfig } from "../lib/config.ts";
-import { createLogger } from "../lib/logger.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
 import { mirrorArchive } from "../lib/query/archive_mirror.ts";
 import { queryArchive } from "../lib/query/query_runner.ts";
-import { formatCsv, formatTable } from "../lib/table.ts";
+import { formatCsv, formatTable } from "../lib/runtime/table.ts";
 
 const { values, positionals } = parseArgs({
   args: Deno.args,

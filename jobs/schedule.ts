@@ -7,14 +7,14 @@
 
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
-import { loadConfig } from "../lib/config.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
 import { openHistory } from "../lib/history/mod.ts";
-import { createLogger } from "../lib/logger.ts";
-import { serveMetrics } from "../lib/metrics_server.ts";
-import { createProcessRegistry } from "../lib/process_registry.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
+import { serveMetrics } from "../lib/runtime/metrics_server.ts";
+import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
-import { createShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/runtime/shutdown.ts";
 
 const config = loadConfig();
 const logger = createLogger(config.log).child({ process: "schedule" });

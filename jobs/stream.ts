@@ -6,12 +6,12 @@
  */
 
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
-import { loadConfig } from "../lib/config.ts";
-import { createLogger } from "../lib/logger.ts";
-import { serveMetrics } from "../lib/metrics_server.ts";
-import { createProcessRegistry } from "../lib/process_registry.ts";
+import { loadConfig } from "../lib/runtime/config.ts";
+import { createLogger } from "../lib/runtime/logger.ts";
+import { serveMetrics } from "../lib/runtime/metrics_server.ts";
+import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
-import { createShutdown } from "../lib/shutdown.ts";
+import { createShutdown } from "../lib/runtime/shutdown.ts";
 import { startStreamJob, streamSettings } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 

@@ -9,10 +9,10 @@
 
 import { type Context, Hono } from "hono";
 import type { Registry } from "prom-client";
-import type { Logger } from "../../lib/logger.ts";
-import type { RateRing } from "../../lib/rate_ring.ts";
+import type { Logger } from "../../lib/runtime/logger.ts";
+import type { RateRing } from "../http/rate_ring.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
-import { HttpError } from "../http_error.ts";
+import { HttpError } from "../http/http_error.ts";
 import { type Asset, ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
 import {
   createDashboardState,

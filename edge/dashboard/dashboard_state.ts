@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { Logger } from "../../lib/logger.ts";
-import type { RateRing } from "../../lib/rate_ring.ts";
+import type { Logger } from "../../lib/runtime/logger.ts";
+import type { RateRing } from "../http/rate_ring.ts";
 import type { CategoryRow, ProfileRow, RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import type { PipelineHealth } from "./pipeline_health.ts";
 

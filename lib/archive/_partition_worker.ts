@@ -10,7 +10,7 @@
 
 import { gzipSync } from "node:zlib";
 import type { ConsumedRecord } from "../bus/bus.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../runtime/logger.ts";
 import { hourBucket } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { writeIntent } from "./_flush_intent.ts";

@@ -21,8 +21,8 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
-import type { Config } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
 import { createPartitionWorker, type PartitionWorker } from "./_partition_worker.ts";

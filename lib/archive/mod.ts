@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ArchiveConfig } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { ArchiveConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import { createLocalStore } from "./local_store.ts";
 import type { ObjectStore } from "./object_store.ts";
 import { createS3Store } from "./s3_store.ts";

@@ -17,7 +17,7 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { ObjectInfo, ObjectStore } from "./object_store.ts";
 
 /** Options of {@linkcode createS3Store}. */

@@ -8,7 +8,7 @@
 
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "../archive/object_store.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { HistoryStore, RunInput } from "../history/history_store.ts";
 import { prepareCleaning } from "./clean_stage.ts";
 import { type DayResult, processDay } from "./day_processor.ts";

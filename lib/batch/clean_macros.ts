@@ -6,14 +6,14 @@
  * @module
  */
 
-import { MULTIPLIERS } from "../clean_pin.ts";
+import { MULTIPLIERS } from "../pin/clean_pin.ts";
 
 /** The characters JavaScript's `trim()` and `\s` treat as white space. */
 export const JS_WHITESPACE =
   "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" +
   "\u2028\u2029\u202f\u205f\u3000\ufeff";
 
-/** The ISO-8601 form `lib/pin_event.ts` accepts for `event_time` (and the batch for `received_at`). */
+/** The ISO-8601 form `lib/pin/pin_event.ts` accepts for `event_time` (and the batch for `received_at`). */
 export const ISO_DATE_TIME_RE2 =
   "^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
 

@@ -1,6 +1,6 @@
 /**
- * The cleaning rules of `lib/clean_pin.ts` (and the checks of
- * `lib/pin_event.ts`) as DuckDB SQL, generated from the same definitions
+ * The cleaning rules of `lib/pin/clean_pin.ts` (and the checks of
+ * `lib/pin/pin_event.ts`) as DuckDB SQL, generated from the same definitions
  * (`SENTINELS`, `SAVE_PREFIX`, `FOLLOWER_COUNT`, `MULTIPLIERS`) so that the
  * batch and the stream clean alike. `tests/unit/batch_clean_sql_test.ts`
  * runs the same inputs through both and asserts identical output.
@@ -17,9 +17,9 @@
  * @module
  */
 
-import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../clean_pin.ts";
-import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin_event.ts";
-import { PIN_FIELDS } from "../pin_event.ts";
+import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../pin/clean_pin.ts";
+import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin/pin_event.ts";
+import { PIN_FIELDS } from "../pin/pin_event.ts";
 import {
   CATEGORY_LOWER_TABLE,
   ISO_DATE_TIME_RE2,

@@ -7,7 +7,7 @@
  */
 
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { validatePinEvent } from "../pin_event.ts";
+import { validatePinEvent } from "../pin/pin_event.ts";
 import {
   CATEGORY_LOWER_TABLE,
   cleaningMacrosSql,

@@ -7,7 +7,7 @@
 
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { ObjectStore } from "../archive/object_store.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type {
   CategoryCount,
   DayAggregates,

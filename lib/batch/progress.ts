@@ -5,7 +5,7 @@
  * @module
  */
 
-import { formatTable } from "../table.ts";
+import { formatTable } from "../runtime/table.ts";
 import type { DayResult } from "./day_processor.ts";
 
 /** Receives the runner's progress. */

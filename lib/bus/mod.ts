@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { BusConfig } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { BusConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { Bus, TopicSpec } from "./bus.ts";
-import { createEmbeddedBus } from "./embedded_bus.ts";
-import { createKafkaBus } from "./kafka_bus.ts";
+import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
+import { createKafkaBus } from "./kafka/kafka_bus.ts";
 
 export type * from "./bus.ts";
 

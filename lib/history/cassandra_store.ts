@@ -9,12 +9,12 @@
  */
 
 import cassandra from "cassandra-driver";
-import type { HistoryConfig } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { HistoryConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import { CASSANDRA_MIGRATIONS, PIN_BUCKETS } from "./_cassandra_schema.ts";
 import { eventYear, replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
 import { cqlNumber, createCql, type Params } from "./_cql.ts";
-import { pinBucket } from "../batch/bucket.ts";
+import { pinBucket } from "./bucket.ts";
 import {
   type BatchRun,
   batchRunColumns,

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { HistoryConfig } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { HistoryConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import { createCassandraHistory } from "./cassandra_store.ts";
 import { createEmbeddedHistory } from "./embedded_store.ts";
 import type { HistoryStore } from "./history_store.ts";

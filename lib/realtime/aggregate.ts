@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CleanPin } from "../clean_pin.ts";
+import type { CleanPin } from "../pin/clean_pin.ts";
 
 /** Events of one profile in one minute, with its latest known follower count. */
 export interface ProfileMinute {

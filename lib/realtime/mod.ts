@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RealtimeConfig } from "../config.ts";
+import type { RealtimeConfig } from "../runtime/config.ts";
 import { createPgliteClient } from "./pglite_client.ts";
 import { createPostgresClient } from "./postgres_client.ts";
 import type { RealtimeStore } from "./realtime_store.ts";

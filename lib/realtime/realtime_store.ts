@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CleanPin } from "../clean_pin.ts";
+import type { CleanPin } from "../pin/clean_pin.ts";
 
 /** A cleaned pin and its position in the topic. */
 export interface PositionedPin {

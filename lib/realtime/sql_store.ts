@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { CleanPin } from "../clean_pin.ts";
+import type { CleanPin } from "../pin/clean_pin.ts";
 import { aggregateMinutes, minuteOf } from "./aggregate.ts";
 import { migrate } from "./migrations.ts";
 import type {

@@ -11,7 +11,7 @@
  */
 
 import type { BatchSummary } from "../batch/batch_runner.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { BatchMetrics } from "./batch_metrics.ts";
 import { tryBatchLock } from "./batch_lock.ts";
 

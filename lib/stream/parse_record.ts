@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type CleanPin, cleanPin } from "../clean_pin.ts";
-import { type Problem, validatePinEvent } from "../pin_event.ts";
+import { type CleanPin, cleanPin } from "../pin/clean_pin.ts";
+import { type Problem, validatePinEvent } from "../pin/pin_event.ts";
 
 /** The outcome of parsing one record. */
 export type ParsedRecord =

@@ -10,9 +10,9 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
-import type { DeadLetter } from "../ingest.ts";
-import type { Config } from "../config.ts";
-import type { Logger } from "../logger.ts";
+import type { DeadLetter } from "../ingest/ingest.ts";
+import type { Config } from "../runtime/config.ts";
+import type { Logger } from "../runtime/logger.ts";
 import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
 import { parseRecord } from "./parse_record.ts";
 import type { StreamMetrics } from "./stream_metrics.ts";

@@ -14,9 +14,9 @@
 import { parseArgs } from "node:util";
 import { createS3Store } from "../../lib/archive/s3_store.ts";
 import { RAW_PREFIX } from "../../lib/archive/archive_key.ts";
-import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { formatTable } from "../../lib/table.ts";
+import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { formatTable } from "../../lib/runtime/table.ts";
 import { dropBucket, dropTopic, s3Credentials } from "../fixtures/archive_objects.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { fillTopic, freePort, peakRssMiB, startPipelineProcess } from "./bench_util.ts";

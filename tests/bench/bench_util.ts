@@ -6,7 +6,7 @@
  */
 
 import type { Bus } from "../../lib/bus/bus.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { kafkaJavaCommand } from "../services/kafka.ts";
 
 export { freePort } from "../fixtures/commands.ts";

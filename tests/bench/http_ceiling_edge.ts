@@ -8,12 +8,12 @@
 
 import { createApp } from "../../edge/app.ts";
 import type { Bus } from "../../lib/bus/bus.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { createEdgeMetrics } from "../../lib/edge_metrics.ts";
-import { createIngestor } from "../../lib/ingest.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
-import { createUuidV7 } from "../../lib/uuid_v7.ts";
+import { loadConfig } from "../../lib/runtime/config.ts";
+import { createEdgeMetrics } from "../../edge/http/edge_metrics.ts";
+import { createIngestor } from "../../lib/ingest/ingest.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
+import { createUuidV7 } from "../../lib/ingest/uuid_v7.ts";
 
 const config = loadConfig();
 const instant: Bus = {

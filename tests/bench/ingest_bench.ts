@@ -11,8 +11,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { formatTable } from "../../lib/table.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { formatTable } from "../../lib/runtime/table.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import {
   freePort,

@@ -11,11 +11,11 @@
 
 import { parseArgs } from "node:util";
 import postgres from "postgres";
-import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
-import { runEmulation } from "../../lib/emulator.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { formatTable } from "../../lib/table.ts";
+import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
+import { runEmulation } from "../../lib/emulate/emulator.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { formatTable } from "../../lib/runtime/table.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import {
   fillTopic,

@@ -6,9 +6,9 @@ import { parseArchiveKey } from "../../lib/archive/archive_key.ts";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import type { Bus, BusRecord } from "../../lib/bus/bus.ts";
-import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
+import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { readArchive } from "../fixtures/archive_objects.ts";
 
 const TOPIC = "pins";

@@ -1,7 +1,7 @@
 /**
  * Test support for the batch: a multi-year data set written in the
  * archiver's raw layout through the ObjectStore port, its ground truth
- * computed independently in plain TypeScript with lib/clean_pin.ts, and a
+ * computed independently in plain TypeScript with lib/pin/clean_pin.ts, and a
  * check of every aggregate of a history store against it.
  *
  * @module
@@ -10,11 +10,11 @@
 import assert from "node:assert/strict";
 import { archiveKey } from "../../lib/archive/archive_key.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
-import { type CleanPin, cleanPin } from "../../lib/clean_pin.ts";
-import { type ReceivedPin, validatePinEvent } from "../../lib/pin_event.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { createRandom } from "../../lib/seeded_random.ts";
-import { gzipBytes } from "../../lib/batch/gzip.ts";
+import { type CleanPin, cleanPin } from "../../lib/pin/clean_pin.ts";
+import { type ReceivedPin, validatePinEvent } from "../../lib/pin/pin_event.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { createRandom } from "../../lib/emulate/seeded_random.ts";
+import { gzipBytes } from "../fixtures/gzip.ts";
 import {
   type CategoryPins,
   type HistoryStore,

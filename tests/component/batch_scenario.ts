@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { curatedKey } from "../../lib/batch/raw_zone.ts";
 import {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHealthReader, histogramQuantile } from "../../edge/dashboard/pipeline_health.ts";
-import { createEdgeMetrics } from "../../lib/edge_metrics.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createEdgeMetrics } from "../../edge/http/edge_metrics.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
 
 Deno.test("[dashboard] histogramQuantile interpolates inside the bucket as Prometheus does", () => {

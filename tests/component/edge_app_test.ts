@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Bus } from "../../lib/bus/bus.ts";
-import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { buildEdge } from "../fixtures/edge_harness.ts";
 import { readTopic } from "../fixtures/read_topic.ts";
 import { fullPin, seedPin } from "../fixtures/seed_pins.ts";

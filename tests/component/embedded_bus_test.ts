@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Bus, BusConsumer, ConsumedRecord, ConsumerHandlers } from "../../lib/bus/bus.ts";
-import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 
 const CLOCK = new Date("2026-11-26T12:00:00Z");
 
@@ -423,7 +423,7 @@ Deno.test("[embedded_bus] no acknowledged record is lost when the process is kil
   await withDir(async (dir) => {
     const script = `${dir}/child.ts`;
     await Deno.writeTextFile(script, CHILD);
-    const busUrl = new URL("../../lib/bus/embedded_bus.ts", import.meta.url).href;
+    const busUrl = new URL("../../lib/bus/embedded/embedded_bus.ts", import.meta.url).href;
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "run",

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { errorHandler } from "../../edge/http_error.ts";
+import { errorHandler } from "../../edge/http/http_error.ts";
 import { historyRoutes } from "../../edge/history_routes.ts";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
-import { createEdgeMetrics } from "../../lib/edge_metrics.ts";
+import { createEdgeMetrics } from "../../edge/http/edge_metrics.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { buildDataset, groundTruth, writeRaw } from "./batch_fixture.ts";
 
 const silent = createLogger({ level: "silent" });

@@ -1,6 +1,6 @@
 /**
  * What the ops tests read: compose.yaml, deno.json tasks, the variables
- * lib/config.ts reads, the PromQL of ops/alerts.yml and the Grafana
+ * lib/runtime/config.ts reads, the PromQL of ops/alerts.yml and the Grafana
  * dashboards, and the list of the pipeline's processes
  * ({@linkcode PIPELINE_PROCESSES}, the one place to extend when a process
  * is added).
@@ -37,7 +37,7 @@ export const PIPELINE_PROCESSES: readonly PipelineProcess[] = [
 ];
 
 /**
- * Variables a pipeline process reads outside lib/config.ts: the AWS SDK's
+ * Variables a pipeline process reads outside lib/runtime/config.ts: the AWS SDK's
  * default credential chain (lib/archive/s3_store.ts).
  */
 export const SDK_VARIABLES: readonly string[] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
@@ -135,11 +135,11 @@ export function denoRunTask(command: string): { flags: string[]; file: string } 
 }
 
 /**
- * The environment variables lib/config.ts reads: the names passed to its
+ * The environment variables lib/runtime/config.ts reads: the names passed to its
  * `read*(env, "NAME", ...)` calls.
  */
 export async function configVariables(): Promise<string[]> {
-  const source = await readRepoText("lib/config.ts");
+  const source = await readRepoText("lib/runtime/config.ts");
   const names = [...source.matchAll(/\bread[A-Z]\w*\(\s*env\s*,\s*"([A-Z][A-Z0-9_]*)"/g)]
     .map((match) => match[1]!);
   return [...new Set(names)];

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { queryArchive } from "../../lib/query/query_runner.ts";
-import { formatCsv } from "../../lib/table.ts";
+import { formatCsv } from "../../lib/runtime/table.ts";
 import { buildDataset, writeRaw } from "./batch_fixture.ts";
 
 const silent = createLogger({ level: "silent" });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { realtimeRoutes } from "../../edge/realtime_routes.ts";
-import { cleanPin } from "../../lib/clean_pin.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
+import { cleanPin } from "../../lib/pin/clean_pin.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
-import { errorHandler } from "../../edge/http_error.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createEdgeMetrics } from "../../lib/edge_metrics.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { errorHandler } from "../../edge/http/http_error.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createEdgeMetrics } from "../../edge/http/edge_metrics.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { Hono } from "hono";
 import { realtimeTruth } from "../fixtures/realtime_truth.ts";
 

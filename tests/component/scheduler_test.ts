@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { BatchSummary } from "../../lib/batch/batch_runner.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { createBatchMetrics } from "../../lib/schedule/batch_metrics.ts";
 import { tryBatchLock } from "../../lib/schedule/batch_lock.ts";
 import { startScheduler } from "../../lib/schedule/scheduler.ts";

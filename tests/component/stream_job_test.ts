@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
+import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
 import type { Bus } from "../../lib/bus/bus.ts";
-import { cleanPin } from "../../lib/clean_pin.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { cleanPin } from "../../lib/pin/clean_pin.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";

@@ -15,11 +15,11 @@
 import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startEdge } from "../../edge/server.ts";
-import { createEmbeddedBus } from "../../lib/bus/embedded_bus.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
+import { loadConfig } from "../../lib/runtime/config.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
 import { startStreamJob } from "../../lib/stream/stream_job.ts";

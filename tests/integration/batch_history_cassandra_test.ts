@@ -4,7 +4,7 @@ import { createS3Store } from "../../lib/archive/s3_store.ts";
 import { createCassandraHistory } from "../../lib/history/cassandra_store.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
 import { openHistory } from "../../lib/history/mod.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
 import { batchScenario } from "../component/batch_scenario.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import cassandra from "cassandra-driver";
-import { loadConfig } from "../../lib/config.ts";
+import { loadConfig } from "../../lib/runtime/config.ts";
 import { openHistory } from "../../lib/history/mod.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { dropBucket, dropTopic } from "../fixtures/archive_objects.ts";
 import { freePort, readmeBlock, runShell as run } from "../fixtures/commands.ts";
 import { withFreshDatabase } from "../fixtures/fresh_database.ts";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { startEdge } from "../../edge/server.ts";
 import type { Bus } from "../../lib/bus/bus.ts";
-import { createKafkaBus } from "../../lib/bus/kafka_bus.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
+import { loadConfig } from "../../lib/runtime/config.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { startService, stopService } from "../services/services.ts";
 import { testWithService } from "../services/test_with_service.ts";

@@ -13,10 +13,10 @@ import assert from "node:assert/strict";
 import { freePort } from "../fixtures/commands.ts";
 import { startEdge } from "../../edge/server.ts";
 import { openBus } from "../../lib/bus/mod.ts";
-import { loadConfig } from "../../lib/config.ts";
-import { createLogger } from "../../lib/logger.ts";
-import { createPinGenerator } from "../../lib/pin_generator.ts";
-import { createProcessRegistry } from "../../lib/process_registry.ts";
+import { loadConfig } from "../../lib/runtime/config.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
 import {
   denoRunTask,
   denoTasks,

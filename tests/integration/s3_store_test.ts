@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createS3Store } from "../../lib/archive/s3_store.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
 import { dropBucket, s3Credentials } from "../fixtures/archive_objects.ts";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { cleanPin, SENTINELS } from "../../lib/clean_pin.ts";
-import { type ReceivedPin, validatePinEvent } from "../../lib/pin_event.ts";
+import { cleanPin, SENTINELS } from "../../lib/pin/clean_pin.ts";
+import { type ReceivedPin, validatePinEvent } from "../../lib/pin/pin_event.ts";
 import { JS_WHITESPACE, jsRegexToRe2 } from "../../lib/batch/clean_sql.ts";
 import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean_stage.ts";
-import { gzipBytes } from "../../lib/batch/gzip.ts";
+import { gzipBytes } from "../fixtures/gzip.ts";
 
 const BASE = {
   index: 7528,

@@ -7,7 +7,7 @@ import {
   parseFollowerCount,
   parseTagList,
   SENTINELS,
-} from "../../lib/clean_pin.ts";
+} from "../../lib/pin/clean_pin.ts";
 import { fullPin, seedPin } from "../fixtures/seed_pins.ts";
 
 const RECEIVED = "2026-11-26T10:00:00.000Z";

@@ -1,6 +1,6 @@
 /**
  * Static checks of compose.yaml, the Dockerfile and the ops/ files compose
- * mounts, against the code: the variables lib/config.ts reads, the deno
+ * mounts, against the code: the variables lib/runtime/config.ts reads, the deno
  * tasks, the ports each process listens on and Prometheus scrapes. No
  * Docker engine is needed (nor used): the files are parsed and compared.
  */
@@ -423,9 +423,9 @@ Deno.test("[compose] credentials, bucket and data centre agree across services",
   });
 });
 
-Deno.test("[compose] sets every variable lib/config.ts reads for every pipeline process, and no unknown one", async (t) => {
+Deno.test("[compose] sets every variable lib/runtime/config.ts reads for every pipeline process, and no unknown one", async (t) => {
   const read = await configVariables();
-  assert.ok(read.length > 20, `Found only ${read.length} variables in lib/config.ts`);
+  assert.ok(read.length > 20, `Found only ${read.length} variables in lib/runtime/config.ts`);
   const known = new Set([...read, ...SDK_VARIABLES]);
   for (const process of PIPELINE_PROCESSES) {
     await t.step(process.service, () => {

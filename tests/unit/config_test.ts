@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../lib/config.ts";
+import { ConfigError, loadConfig } from "../../lib/runtime/config.ts";
 
 Deno.test("[config] defaults select the embedded adapters", () => {
   const config = loadConfig({});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import Decoder from "kafkajs/src/protocol/decoder.js";
 import Encoder from "kafkajs/src/protocol/encoder.js";
-import "../../lib/bus/_kafkajs_encoder.ts";
+import "../../lib/bus/kafka/_kafkajs_encoder.ts";
 
 interface Codec {
   buffer: unknown;

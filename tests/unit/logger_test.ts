@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createLogger } from "../../lib/logger.ts";
+import { createLogger } from "../../lib/runtime/logger.ts";
 
 function capture(
   level: "debug" | "info" | "warn" | "error" | "silent",

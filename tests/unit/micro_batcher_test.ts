@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ClosedError, createMicroBatcher, OverloadedError } from "../../lib/micro_batcher.ts";
+import {
+  ClosedError,
+  createMicroBatcher,
+  OverloadedError,
+} from "../../lib/ingest/micro_batcher.ts";
 
 function recorder(delayMs = 0, fail?: (items: number[]) => boolean) {
   const flushed: number[][] = [];

@@ -5,7 +5,7 @@ import {
   parseJson,
   parseJsonBatch,
   parseNdjsonBatch,
-} from "../../lib/parse_pins.ts";
+} from "../../edge/http/parse_pins.ts";
 import { fullPin } from "../fixtures/seed_pins.ts";
 
 Deno.test("[parse_pins] JSON array: valid events kept with positions, invalid ones rejected with raw text", () => {

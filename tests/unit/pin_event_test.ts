@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_FIELD_LENGTH, PIN_FIELDS, validatePinEvent } from "../../lib/pin_event.ts";
+import { MAX_FIELD_LENGTH, PIN_FIELDS, validatePinEvent } from "../../lib/pin/pin_event.ts";
 import { seedPin } from "../fixtures/seed_pins.ts";
 
 function problemsOf(input: unknown) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { CATEGORIES, createPinGenerator } from "../../lib/pin_generator.ts";
-import { validatePinEvent } from "../../lib/pin_event.ts";
-import { cleanPin, parseFollowerCount } from "../../lib/clean_pin.ts";
+import { CATEGORIES, createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import { validatePinEvent } from "../../lib/pin/pin_event.ts";
+import { cleanPin, parseFollowerCount } from "../../lib/pin/clean_pin.ts";
 
 const span = { from: new Date("2024-01-01T00:00:00Z"), to: new Date("2026-01-01T00:00:00Z") };
 

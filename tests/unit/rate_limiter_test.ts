@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRateLimiter } from "../../lib/rate_limiter.ts";
+import { createRateLimiter } from "../../edge/http/rate_limiter.ts";
 
 Deno.test("[rate_limiter] allows a burst of one second, then refills at the rate per key", () => {
   let now = 0;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRateRing } from "../../lib/rate_ring.ts";
+import { createRateRing } from "../../edge/http/rate_ring.ts";
 
 function clock(start: number) {
   let time = start;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createUuidV7 } from "../../lib/uuid_v7.ts";
+import { createUuidV7 } from "../../lib/ingest/uuid_v7.ts";
 
 Deno.test("[uuid_v7] ids carry the version, variant and time, and sort by time", () => {
   let now = 1_764_000_000_000;

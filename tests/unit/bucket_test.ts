@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fnv1a32, pinBucket } from "../../lib/batch/bucket.ts";
+import { fnv1a32, pinBucket } from "../../lib/history/bucket.ts";
 
 Deno.test("[batch] fnv1a32 matches the reference vectors", () => {
   assert.equal(fnv1a32(""), 0x811c9dc5);

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { ConsumedRecord } from "./bus.ts";
-import type { Logger } from "../logger.ts";
+import type { ConsumedRecord } from "../bus.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import { type EncodedFrames, stampFrames } from "./_record_frame.ts";
 import { createFrameScanner } from "./_frame_scanner.ts";
 import { writeAll } from "./_durable_file.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { PinEvent } from "./pin_event.ts";
+import type { PinEvent } from "../pin/pin_event.ts";
 import { createRandom, createZipf, type Random } from "./seeded_random.ts";
 
 /** The categories seen in the seed's data. */

@@ -17,7 +17,7 @@
  */
 
 import { crc32 } from "./_crc32.ts";
-import type { BusRecord, ConsumedRecord } from "./bus.ts";
+import type { BusRecord, ConsumedRecord } from "../bus.ts";
 
 /** Bytes before the body: length and CRC. */
 export const FRAME_HEADER_BYTES = 8;

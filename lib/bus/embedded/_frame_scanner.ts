@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConsumedRecord } from "./bus.ts";
+import type { ConsumedRecord } from "../bus.ts";
 import { decodeFrame, type FrameCheck, inspectFrame } from "./_record_frame.ts";
 
 /** The default size of a scanner's buffer; it grows for larger frames. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { PinEvent } from "./pin_event.ts";
+import type { PinEvent } from "../pin/pin_event.ts";
 
 /** Options of {@linkcode runEmulation}. */
 export interface EmulationOptions {

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { BusConsumer, ConsumedBatch, ConsumerHandlers } from "./bus.ts";
-import type { Logger } from "../logger.ts";
+import type { BusConsumer, ConsumedBatch, ConsumerHandlers } from "../bus.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import type { GroupOffsets } from "./_group_offsets.ts";
 import type { PartitionLog } from "./_partition_log.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { PIN_BUCKETS } from "../history/_cassandra_schema.ts";
+import { PIN_BUCKETS } from "./_cassandra_schema.ts";
 
 const encoder = new TextEncoder();
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { TopicSpec } from "./bus.ts";
-import type { Logger } from "../logger.ts";
+import type { TopicSpec } from "../bus.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import { openPartitionLog, type PartitionLog } from "./_partition_log.ts";
 import { replaceFileDurably, syncDirectory } from "./_durable_file.ts";
 

@@ -15,7 +15,7 @@ import {
   Partitioners,
   type Producer,
 } from "kafkajs";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../../runtime/logger.ts";
 import "./_kafkajs_encoder.ts";
 import type {
   Bus,
@@ -26,7 +26,7 @@ import type {
   ConsumeOptions,
   ConsumerHandlers,
   TopicSpec,
-} from "./bus.ts";
+} from "../bus.ts";
 
 /** Options of {@linkcode createKafkaBus}. */
 export interface KafkaBusOptions {

@@ -7,15 +7,15 @@
  * @module
  */
 
-import type { Bus, BusRecord } from "./bus/bus.ts";
-import { cleanText } from "./clean_pin.ts";
+import type { Bus, BusRecord } from "../bus/bus.ts";
+import { cleanText } from "../pin/clean_pin.ts";
 import {
   ClosedError,
   createMicroBatcher,
   type MicroBatcher,
   OverloadedError,
 } from "./micro_batcher.ts";
-import type { PinEvent, Problem, ReceivedPin } from "./pin_event.ts";
+import type { PinEvent, Problem, ReceivedPin } from "../pin/pin_event.ts";
 
 /** Raised when the bus does not acknowledge within the bound. */
 export class ProduceTimeoutError extends Error {

@@ -6,13 +6,13 @@
  */
 
 import type { Context } from "hono";
-import type { EdgeMetrics } from "../lib/edge_metrics.ts";
-import { BusUnavailableError, ProduceTimeoutError } from "../lib/ingest.ts";
-import type { Logger } from "../lib/logger.ts";
-import { ClosedError, OverloadedError } from "../lib/micro_batcher.ts";
-import { BodyParseError } from "../lib/parse_pins.ts";
-import type { Problem } from "../lib/pin_event.ts";
-import { BodyTooLargeError } from "../lib/read_body.ts";
+import type { EdgeMetrics } from "./edge_metrics.ts";
+import { BusUnavailableError, ProduceTimeoutError } from "../../lib/ingest/ingest.ts";
+import type { Logger } from "../../lib/runtime/logger.ts";
+import { ClosedError, OverloadedError } from "../../lib/ingest/micro_batcher.ts";
+import { BodyParseError } from "./parse_pins.ts";
+import type { Problem } from "../../lib/pin/pin_event.ts";
+import { BodyTooLargeError } from "./read_body.ts";
 
 /** An error with the status, message and problems to answer with. */
 export class HttpError extends Error {

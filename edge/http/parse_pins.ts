@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type PinEvent, type Problem, validatePinEvent } from "./pin_event.ts";
+import { type PinEvent, type Problem, validatePinEvent } from "../../lib/pin/pin_event.ts";
 
 /** Raised when a body cannot be read as text or JSON at all. */
 export class BodyParseError extends Error {

@@ -35,8 +35,8 @@
  * @module
  */
 
-import type { Bus, BusConsumer, BusRecord } from "./bus.ts";
-import { createLogger, type Logger } from "../logger.ts";
+import type { Bus, BusConsumer, BusRecord } from "../bus.ts";
+import { createLogger, type Logger } from "../../runtime/logger.ts";
 import { partitionForKey } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
 import { type GroupOffsets, loadGroupOffsets } from "./_group_offsets.ts";
