@@ -15,7 +15,8 @@ import {
   type MicroBatcher,
   OverloadedError,
 } from "./micro_batcher.ts";
-import type { PinEvent, Problem, ReceivedPin } from "../pin/pin_event.ts";
+import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
+import type { PinEvent, ReceivedPin } from "../pin/pin_event.ts";
 
 /** Raised when the bus does not acknowledge within the bound. */
 export class ProduceTimeoutError extends Error {
@@ -33,18 +34,6 @@ export class BusUnavailableError extends Error {
     });
     this.name = "BusUnavailableError";
   }
-}
-
-/** Something received that could not be accepted, kept in the dead-letter topic. */
-export interface DeadLetter {
-  /** Where it came from, e.g. "edge:/pins". */
-  source: string;
-  reason: string;
-  problems: Problem[];
-  /** The raw text received (truncated past 256 KiB). */
-  raw: string;
-  /** Position in a batch request, when it came in one. */
-  index?: number;
 }
 
 /** Measurements the ingestor reports, for metrics. */
@@ -83,9 +72,6 @@ export interface Ingestor {
   /** Flushes what it holds; accepts nothing more. */
   close(): Promise<void>;
 }
-
-const MAX_RAW = 256 * 1024;
-const encoder = new TextEncoder();
 
 async function _within(work: Promise<void>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -143,14 +129,10 @@ export function createIngestor(options: IngestorOptions): Ingestor {
 
   async function deadLetter(letters: DeadLetter[]): Promise<void> {
     const receivedAt = now().toISOString();
-    const records = letters.map((letter): BusRecord => {
-      const truncated = encoder.encode(letter.raw).byteLength > MAX_RAW;
-      const raw = truncated ? letter.raw.slice(0, MAX_RAW / 4) : letter.raw;
-      return {
-        key: null,
-        value: JSON.stringify({ ...letter, raw, truncated, received_at: receivedAt }),
-      };
-    });
+    const records = letters.map((letter): BusRecord => ({
+      key: null,
+      value: JSON.stringify(deadLetterRecord(letter, receivedAt)),
+    }));
     await _within(dlq.add(records, records.map((record) => record.value.length)), timeoutMs);
   }
 

@@ -10,7 +10,7 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
-import type { DeadLetter } from "../ingest/ingest.ts";
+import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
@@ -94,7 +94,11 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
 
   async function deadLetter(batch: ConsumedBatch, letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    const records = letters.map((letter) => ({ key: null, value: JSON.stringify(letter) }));
+    const receivedAt = now().toISOString();
+    const records = letters.map((letter) => ({
+      key: null,
+      value: JSON.stringify(deadLetterRecord(letter, receivedAt)),
+    }));
     await _retry(logger, "Writing dead letters", () => bus.produce(dlqTopic, records));
     metrics.deadLetters.inc(letters.length);
     logger.warn("Poison records sent to the dead-letter topic", {
