@@ -1,16 +1,27 @@
 /**
- * Names of the raw zone's objects, and the hour each record belongs to.
+ * The archive's key layout, in one place: the names of the raw zone's and the
+ * curated zone's objects, how to read a key back, and the hour each record
+ * belongs to. The archiver, the batch and the query tool all import it.
  *
- * A key is `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
- * with offsets zero-padded to 20 digits so that keys sort by offset within a
- * partition and hour. The key is derived from the offsets only, so writing
- * the same records again (a replay after a crash) replaces the same object.
+ * - raw zone: `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
+ *   offsets zero-padded to 20 digits so that keys sort by offset within a
+ *   partition and hour. The key is derived from the offsets only, so writing
+ *   the same records again (a replay after a crash) replaces the same object.
+ * - curated zone: `curated/dt=YYYY-MM-DD/part-<n>.parquet`.
+ *
+ * A key that does not parse is not part of the archive: readers skip it.
  *
  * @module
  */
 
 /** Prefix of the raw zone. */
 export const RAW_PREFIX = "pins/";
+
+/** Prefix of the curated zone. */
+export const CURATED_PREFIX = "curated/";
+
+// How a raw object's name ends: gzip-compressed NDJSON.
+const RAW_SUFFIX = ".ndjson.gz";
 
 /** Digits of a padded offset: enough for any 64-bit offset. */
 export const OFFSET_DIGITS = 20;
@@ -29,8 +40,14 @@ export interface ArchiveKeyParts {
   lastOffset: number;
 }
 
-const KEY_PATTERN =
-  /^pins\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(\d+)-(\d{20})-(\d{20})\.ndjson\.gz$/;
+const DAY = "(\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))";
+const OFFSET = `(\\d{${OFFSET_DIGITS}})`;
+const RAW_KEY = new RegExp(
+  `^${RAW_PREFIX}dt=${DAY}/hour=([01]\\d|2[0-3])/(0|[1-9]\\d*)-${OFFSET}-${OFFSET}${
+    RAW_SUFFIX.replaceAll(".", "\\.")
+  }$`,
+);
+const CURATED_KEY = new RegExp(`^${CURATED_PREFIX}dt=${DAY}/part-(0|[1-9]\\d*)\\.parquet$`);
 
 // `,"received_at":"2026-11-26T10:15:00.000Z"}`: how the edge ends every record.
 const STAMP_KEY = ',"received_at":"';
@@ -38,11 +55,25 @@ const STAMP_LENGTH = 24;
 const STAMP_TAIL = STAMP_KEY.length + STAMP_LENGTH + 2;
 const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+function _bucket(day: string, hour: string): HourBucket {
+  return `dt=${day}/hour=${hour}`;
+}
+
 function _pad(offset: number): string {
   if (!Number.isSafeInteger(offset) || offset < 0) {
     throw new RangeError(`Cannot name an archive object with offset ${offset}: expected >= 0`);
   }
   return String(offset).padStart(OFFSET_DIGITS, "0");
+}
+
+/**
+ * The prefix of a day's raw objects.
+ *
+ * @param day `YYYY-MM-DD`.
+ * @returns `pins/dt=YYYY-MM-DD/`.
+ */
+export function rawDayPrefix(day: string): string {
+  return `${RAW_PREFIX}dt=${day}/`;
 }
 
 /**
@@ -71,25 +102,64 @@ export function archiveKey(
       `Cannot name an archive object from offset ${firstOffset} to ${lastOffset}: the range is reversed`,
     );
   }
-  return `${RAW_PREFIX}${bucket}/${partition}-${_pad(firstOffset)}-${_pad(lastOffset)}.ndjson.gz`;
+  return `${RAW_PREFIX}${bucket}/${partition}-${_pad(firstOffset)}-${
+    _pad(lastOffset)
+  }${RAW_SUFFIX}`;
 }
 
 /**
- * Reads a raw-zone key back.
+ * Reads a raw-zone key back: only a key {@linkcode archiveKey} can write
+ * parses, so a parsed key is also a safe relative path (no `..`, no `//`).
  *
  * @param key A key.
  * @returns Its parts, or null when it is not a raw-zone object key.
  */
 export function parseArchiveKey(key: string): ArchiveKeyParts | null {
-  const match = KEY_PATTERN.exec(key);
+  const match = RAW_KEY.exec(key);
   if (!match) return null;
+  const [partition, firstOffset, lastOffset] = match.slice(3, 6).map(Number) as number[];
+  if (
+    !Number.isSafeInteger(partition) || !Number.isSafeInteger(lastOffset) ||
+    firstOffset! > lastOffset!
+  ) return null;
   return {
     dt: match[1]!,
     hour: match[2]!,
-    partition: Number(match[3]),
-    firstOffset: Number(match[4]),
-    lastOffset: Number(match[5]),
+    partition: partition!,
+    firstOffset: firstOffset!,
+    lastOffset: lastOffset!,
   };
+}
+
+/**
+ * The prefix of a day's curated objects.
+ *
+ * @param day `YYYY-MM-DD`.
+ * @returns `curated/dt=YYYY-MM-DD/`.
+ */
+export function curatedDayPrefix(day: string): string {
+  return `${CURATED_PREFIX}dt=${day}/`;
+}
+
+/**
+ * The key of a day's curated Parquet (the batch writes one per day).
+ *
+ * @param day `YYYY-MM-DD`.
+ * @returns `curated/dt=YYYY-MM-DD/part-0.parquet`.
+ */
+export function curatedKey(day: string): string {
+  return `${curatedDayPrefix(day)}part-0.parquet`;
+}
+
+/**
+ * Reads a curated-zone key back.
+ *
+ * @param key A key.
+ * @returns Its day, or null when it is not a curated object key.
+ */
+export function parseCuratedKey(key: string): { dt: string } | null {
+  const match = CURATED_KEY.exec(key);
+  return match ? { dt: match[1]! } : null;
 }
 
 /**
@@ -100,7 +170,7 @@ export function parseArchiveKey(key: string): ArchiveKeyParts | null {
  */
 export function hourOfInstant(epochMs: number): HourBucket {
   const iso = new Date(epochMs).toISOString();
-  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+  return _bucket(iso.slice(0, 10), iso.slice(11, 13));
 }
 
 const ISO_INSTANT =
@@ -137,7 +207,7 @@ function _stampHour(stamp: string): HourBucket | null {
   }
   if (Number.isNaN(_parseInstant(stamp))) return null;
   _lastHour = hour;
-  _lastBucket = `dt=${stamp.slice(0, 10)}/hour=${stamp.slice(11, 13)}`;
+  _lastBucket = _bucket(stamp.slice(0, 10), stamp.slice(11, 13));
   return _lastBucket;
 }
 

@@ -3,9 +3,8 @@
  * port (Kafka or embedded), into the archive port (S3 or a local directory).
  *
  * Each partition's records are buffered as received (the JSON text exactly as
- * on the topic) and written as gzip NDJSON objects,
- * `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
- * one per hour of `received_at` per flush. A flush happens when the buffer
+ * on the topic) and written as gzip NDJSON objects named by `archive_key.ts`
+ * (partition, hour and offset range), one per hour of `received_at` per flush. A flush happens when the buffer
  * reaches `flushEvents` records or `flushBytes` bytes, or its first record is
  * `flushSeconds` old (a timer), or on {@linkcode Archiver.stop}.
  *

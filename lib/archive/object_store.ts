@@ -3,9 +3,7 @@
  * (`s3_store.ts`, any S3-compatible server, path-style) and a local
  * directory with the same key layout (`local_store.ts`) for `deno task dev`.
  *
- * Layout used by the pipeline:
- * - raw zone `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`
- * - curated zone `curated/dt=YYYY-MM-DD/*.parquet`
+ * The pipeline's key layout (raw and curated zones) is `archive_key.ts`.
  *
  * @module
  */

@@ -1,28 +1,17 @@
 /**
- * The raw and curated zones of the archive as the batch sees them.
+ * The raw and curated zones of the archive as the batch sees them: a day's
+ * inputs and whether the day is due. The key layout itself is
+ * `lib/archive/archive_key.ts`; objects whose keys do not parse against it
+ * are not inputs.
  *
  * @module
  */
 
+import { parseArchiveKey, RAW_PREFIX, rawDayPrefix } from "../archive/archive_key.ts";
 import type { ObjectInfo, ObjectStore } from "../archive/object_store.ts";
 import type { BatchRun, RunInput } from "../history/history_store.ts";
 
-/** Prefix of a batch day's raw objects. */
-export function rawDayPrefix(day: string): string {
-  return `pins/dt=${day}/`;
-}
-
-/** Prefix of a batch day's curated objects. */
-export function curatedDayPrefix(day: string): string {
-  return `curated/dt=${day}/`;
-}
-
-/** The single curated object of a day. */
-export function curatedKey(day: string): string {
-  return `${curatedDayPrefix(day)}part-0.parquet`;
-}
-
-const RAW_KEY = /^pins\/dt=(\d{4}-\d{2}-\d{2})\/.+\.ndjson\.gz$/;
+export { curatedDayPrefix, curatedKey } from "../archive/archive_key.ts";
 
 /**
  * The raw objects of one day, as run inputs.
@@ -33,7 +22,7 @@ const RAW_KEY = /^pins\/dt=(\d{4}-\d{2}-\d{2})\/.+\.ndjson\.gz$/;
  */
 export async function listDayInputs(store: ObjectStore, day: string): Promise<RunInput[]> {
   return (await store.list(rawDayPrefix(day)))
-    .filter((object) => RAW_KEY.test(object.key))
+    .filter((object) => parseArchiveKey(object.key)?.dt === day)
     .map(_input);
 }
 
@@ -45,8 +34,8 @@ export async function listDayInputs(store: ObjectStore, day: string): Promise<Ru
  */
 export async function listRawDays(store: ObjectStore): Promise<Map<string, RunInput[]>> {
   const days = new Map<string, RunInput[]>();
-  for (const object of await store.list("pins/dt=")) {
-    const day = RAW_KEY.exec(object.key)?.[1];
+  for (const object of await store.list(RAW_PREFIX)) {
+    const day = parseArchiveKey(object.key)?.dt;
     if (day === undefined) continue;
     const list = days.get(day) ?? [];
     list.push(_input(object));

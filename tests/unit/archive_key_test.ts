@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import {
   archiveKey,
+  curatedDayPrefix,
+  curatedKey,
   hourBucket,
   hourOfInstant,
   parseArchiveKey,
+  parseCuratedKey,
+  rawDayPrefix,
 } from "../../lib/archive/archive_key.ts";
 
 const BUS_TIME = Date.parse("2030-05-06T07:08:09.000Z");
@@ -43,10 +47,60 @@ Deno.test("[archive_key] parseArchiveKey reads back what archiveKey wrote", asyn
       lastOffset: 4242,
     });
   });
+  await t.step("the day's prefix starts every key of the day", () => {
+    assert.ok(archiveKey("dt=2026-12-31/hour=23", 0, 1, 2).startsWith(rawDayPrefix("2026-12-31")));
+  });
   await t.step("other keys are null", () => {
-    assert.equal(parseArchiveKey("curated/dt=2026-12-31/part-0.parquet"), null);
-    assert.equal(parseArchiveKey("pins/dt=2026-12-31/hour=23/1-2-3.ndjson.gz"), null);
-    assert.equal(parseArchiveKey("_state/archive/topic=pins/partition=0.json"), null);
+    const offsets = "00000000000000000001-00000000000000000002";
+    for (
+      const key of [
+        "curated/dt=2026-12-31/part-0.parquet",
+        "pins/dt=2026-12-31/hour=23/1-2-3.ndjson.gz",
+        "_state/archive/topic=pins/partition=0.json",
+        `pins/dt=2026-12-31/hour=24/1-${offsets}.ndjson.gz`,
+        `pins/dt=2026-13-01/hour=00/1-${offsets}.ndjson.gz`,
+        `pins/dt=2026-12-31/hour=23/01-${offsets}.ndjson.gz`,
+        `pins/dt=2026-12-31/hour=23/1-${offsets}.ndjson`,
+        `pins/dt=2026-12-31/hour=23/x/1-${offsets}.ndjson.gz`,
+        `pins/dt=2026-12-31/hour=23/1-00000000000000000002-00000000000000000001.ndjson.gz`,
+        `pins/dt=2026-12-31/hour=23/1-99999999999999999999-99999999999999999999.ndjson.gz`,
+        `/pins/dt=2026-12-31/hour=23/1-${offsets}.ndjson.gz`,
+      ]
+    ) {
+      assert.equal(parseArchiveKey(key), null, key);
+    }
+  });
+  await t.step("keys climbing out of the zone are null", () => {
+    for (
+      const key of [
+        "pins/dt=2026-01-01/hour=00/../../../../tmp/evil.ndjson.gz",
+        "pins/dt=2026-01-01/hour=00/../0-00000000000000000000-00000000000000000000.ndjson.gz",
+        "pins/../pins/dt=2026-01-01/hour=00/0-00000000000000000000-00000000000000000000.ndjson.gz",
+      ]
+    ) {
+      assert.equal(parseArchiveKey(key), null, key);
+    }
+  });
+});
+
+Deno.test("[archive_key] curated keys: one Parquet per day, read back", async (t) => {
+  await t.step("round trip", () => {
+    assert.equal(curatedKey("2026-12-31"), "curated/dt=2026-12-31/part-0.parquet");
+    assert.ok(curatedKey("2026-12-31").startsWith(curatedDayPrefix("2026-12-31")));
+    assert.deepEqual(parseCuratedKey(curatedKey("2026-12-31")), { dt: "2026-12-31" });
+  });
+  await t.step("other keys are null", () => {
+    for (
+      const key of [
+        "curated/dt=2026-12-31/part-0.parquet.part",
+        "curated/dt=2026-12-31/other.parquet",
+        "curated/dt=2026-12-31/../../../tmp/part-0.parquet",
+        "curated/dt=2026-02-40/part-0.parquet",
+        "pins/dt=2026-12-31/part-0.parquet",
+      ]
+    ) {
+      assert.equal(parseCuratedKey(key), null, key);
+    }
   });
 });
 
