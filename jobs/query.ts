@@ -41,11 +41,12 @@ try {
   const mirror = await mirrorArchive(
     store,
     `${config.dataDir}/query-cache/${config.archive.bucket}`,
+    { logger },
   );
   if (mirror.downloaded > 0) {
     console.error(`Mirrored ${mirror.downloaded} new or changed objects from ${store.address}`);
   }
-  const result = await queryArchive(mirror.root, positionals[0]!);
+  const result = await queryArchive(mirror, positionals[0]!);
   if (values.format === "json") {
     console.log(
       JSON.stringify(

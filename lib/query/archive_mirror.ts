@@ -1,31 +1,99 @@
 /**
- * A local mirror of the archive for ad-hoc queries: the local-directory
- * archive is used in place; an S3 archive is mirrored into a cache directory
- * (raw and curated zones), downloading only objects that are new or changed
- * (by ETag) and removing those gone from the bucket.
+ * The archive as local files for ad-hoc queries: a local-directory archive
+ * is used in place; an S3 archive is mirrored into a cache directory,
+ * downloading only objects that are new or changed (by ETag) and removing
+ * those gone from the bucket.
+ *
+ * Only objects whose keys parse against the archive layout
+ * (`lib/archive/archive_key.ts`) are read or mirrored: any other key in the
+ * zones (a stray upload, a key with `..` segments) is skipped, counted and
+ * logged once. Every local path is resolved and checked to stay inside the
+ * directory.
  *
  * @module
  */
 
-import type { ObjectStore } from "../archive/object_store.ts";
+import {
+  CURATED_PREFIX,
+  parseArchiveKey,
+  parseCuratedKey,
+  RAW_PREFIX,
+} from "../archive/archive_key.ts";
+import { dirname } from "node:path";
+import type { ObjectInfo, ObjectStore } from "../archive/object_store.ts";
+import type { Logger } from "../runtime/logger.ts";
+import { localObjectPath } from "./local_path.ts";
 
-/** What a mirror run did. */
-export interface MirrorResult {
-  /** Directory holding the objects under their keys. */
-  root: string;
+/** The archive's objects as local files, in key order. */
+export interface ArchiveFiles {
+  /** Gzip NDJSON files of the raw zone. */
+  raw: string[];
+  /** Parquet files of the curated zone. */
+  curated: string[];
+}
+
+/** What a mirror run found and did. */
+export interface MirrorResult extends ArchiveFiles {
   downloaded: number;
   removed: number;
   unchanged: number;
+  /** Objects in the zones whose keys are not in the archive layout. */
+  skipped: number;
 }
 
-const ZONES = ["pins/", "curated/"];
+/** Options of {@linkcode mirrorArchive}. */
+export interface MirrorOptions {
+  /** Where skipped keys are reported. */
+  logger: Logger;
+  /** Downloads at once (default 8). */
+  concurrency?: number;
+}
 
-async function _readManifest(path: string): Promise<Record<string, string>> {
+/** Skipped keys named in the log line; the count covers them all. */
+const LOGGED_KEYS = 20;
+
+async function _readManifest(path: string): Promise<Map<string, string>> {
+  let parsed: unknown;
   try {
-    return JSON.parse(await Deno.readTextFile(path));
+    parsed = JSON.parse(await Deno.readTextFile(path));
   } catch {
-    return {};
+    return new Map();
   }
+  if (typeof parsed !== "object" || parsed === null) return new Map();
+  // Entries a former version may have written for keys outside the layout are forgotten,
+  // never deleted: their paths are not the cache's to touch.
+  return new Map(
+    Object.entries(parsed).filter(([key, etag]) =>
+      typeof etag === "string" && _zoneOf(key) !== null
+    ),
+  );
+}
+
+function _zoneOf(key: string): keyof ArchiveFiles | null {
+  if (parseArchiveKey(key) !== null) return "raw";
+  if (parseCuratedKey(key) !== null) return "curated";
+  return null;
+}
+
+/** The zones' objects whose keys parse, and a log line for the others. */
+async function _listZones(store: ObjectStore, logger: Logger) {
+  const listed = (await Promise.all([RAW_PREFIX, CURATED_PREFIX].map((zone) => store.list(zone))))
+    .flat();
+  const objects: Array<ObjectInfo & { zone: keyof ArchiveFiles }> = [];
+  const skipped: string[] = [];
+  for (const object of listed) {
+    const zone = _zoneOf(object.key);
+    if (zone === null) skipped.push(object.key);
+    else objects.push({ ...object, zone });
+  }
+  if (skipped.length > 0) {
+    logger.warn("Skipping objects whose keys are not in the archive layout", {
+      archive: store.address,
+      skipped: skipped.length,
+      keys: skipped.slice(0, LOGGED_KEYS),
+    });
+  }
+  return { objects, skipped: skipped.length };
 }
 
 /**
@@ -33,46 +101,47 @@ async function _readManifest(path: string): Promise<Record<string, string>> {
  *
  * @param store The archive.
  * @param cacheDir Where an S3 archive is mirrored.
- * @param concurrency Downloads at once.
- * @returns The local root and what changed.
+ * @param options The logger and the download concurrency.
+ * @returns The local files of each zone and what changed.
+ * @throws {Error} When listing, downloading or writing fails, or a local path
+ *   would fall outside its directory, naming the object.
  */
 export async function mirrorArchive(
   store: ObjectStore,
   cacheDir: string,
-  concurrency = 8,
+  options: MirrorOptions,
 ): Promise<MirrorResult> {
-  if (store.kind === "local") {
-    return { root: store.address, downloaded: 0, removed: 0, unchanged: 0 };
-  }
+  const { objects, skipped } = await _listZones(store, options.logger);
+  const root = store.kind === "local" ? store.address : cacheDir;
+  const files: ArchiveFiles = { raw: [], curated: [] };
+  for (const object of objects) files[object.zone].push(localObjectPath(root, object.key));
+  const result = { ...files, downloaded: 0, removed: 0, unchanged: objects.length, skipped };
+  if (store.kind === "local") return result;
+
   await Deno.mkdir(cacheDir, { recursive: true });
   const manifestPath = `${cacheDir}/.manifest.json`;
   const manifest = await _readManifest(manifestPath);
-  const objects = (await Promise.all(ZONES.map((zone) => store.list(zone)))).flat();
-  const wanted = new Map(objects.map((object) => [object.key, object.etag]));
-  const stale = objects.filter((object) => manifest[object.key] !== object.etag);
+  const stale = objects.filter((object) => manifest.get(object.key) !== object.etag);
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, async () => {
     while (next < stale.length) {
       const object = stale[next++]!;
-      const path = `${cacheDir}/${object.key}`;
-      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      const path = localObjectPath(cacheDir, object.key);
+      await Deno.mkdir(dirname(path), { recursive: true });
       await Deno.writeFile(`${path}.part`, await store.get(object.key));
       await Deno.rename(`${path}.part`, path);
-      manifest[object.key] = object.etag;
+      manifest.set(object.key, object.etag);
     }
   }));
-  let removed = 0;
-  for (const key of Object.keys(manifest)) {
+  const wanted = new Set(objects.map((object) => object.key));
+  for (const key of manifest.keys()) {
     if (wanted.has(key)) continue;
-    await Deno.remove(`${cacheDir}/${key}`).catch(() => {});
-    delete manifest[key];
-    removed += 1;
+    await Deno.remove(localObjectPath(cacheDir, key)).catch(() => {});
+    manifest.delete(key);
+    result.removed += 1;
   }
-  await Deno.writeTextFile(manifestPath, JSON.stringify(manifest));
-  return {
-    root: cacheDir,
-    downloaded: stale.length,
-    removed,
-    unchanged: objects.length - stale.length,
-  };
+  await Deno.writeTextFile(manifestPath, JSON.stringify(Object.fromEntries(manifest)));
+  result.downloaded = stale.length;
+  result.unchanged = objects.length - stale.length;
+  return result;
 }

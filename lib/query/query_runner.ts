@@ -2,12 +2,14 @@
  * Ad-hoc SQL over the archive with embedded DuckDB (the seed's Presto role):
  * view `pins_raw` over the raw zone (gzip NDJSON, as received) and view
  * `pins` over the curated Parquet, both with their `dt` (and `hour`) hive
- * partitions as columns.
+ * partitions as columns (see `archive_views.ts`).
  *
  * @module
  */
 
 import { DuckDBInstance } from "@duckdb/node-api";
+import type { ArchiveFiles } from "./archive_mirror.ts";
+import { curatedViewSql, rawViewSql } from "./archive_views.ts";
 
 /** A query's answer. */
 export interface QueryResult {
@@ -15,22 +17,6 @@ export interface QueryResult {
   rows: unknown[][];
   /** Views created (a zone without files has no view). */
   views: string[];
-}
-
-async function _hasFiles(dir: string, suffix: string): Promise<boolean> {
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.endsWith(suffix)) return true;
-      if (entry.isDirectory && await _hasFiles(`${dir}/${entry.name}`, suffix)) return true;
-    }
-  } catch {
-    return false;
-  }
-  return false;
-}
-
-function _quote(path: string): string {
-  return `'${path.replaceAll("'", "''")}'`;
 }
 
 const NUMERIC =
@@ -43,29 +29,24 @@ function _numberIfSafe(value: unknown): unknown {
 }
 
 /**
- * Runs one SQL statement over the archive at `root`.
+ * Runs one SQL statement over the archive's files.
  *
- * @param root A directory holding `pins/...` and `curated/...` as in the archive.
+ * @param files The raw and curated files, from `mirrorArchive`.
  * @param sql The statement.
  * @returns Columns and rows as JSON values (numbers when exact, else strings; lists as arrays).
  * @throws The engine's error, whose message names what is wrong in the SQL.
  */
-export async function queryArchive(root: string, sql: string): Promise<QueryResult> {
+export async function queryArchive(files: ArchiveFiles, sql: string): Promise<QueryResult> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const views: string[] = [];
   try {
-    if (await _hasFiles(`${root}/pins`, ".ndjson.gz")) {
-      await connection.run(`CREATE VIEW pins_raw AS SELECT * FROM read_ndjson(
-        ${_quote(`${root}/pins/dt=*/hour=*/*.ndjson.gz`)},
-        hive_partitioning = true, union_by_name = true, ignore_errors = true)`);
+    if (files.raw.length > 0) {
+      await connection.run(rawViewSql(files.raw));
       views.push("pins_raw");
     }
-    if (await _hasFiles(`${root}/curated`, ".parquet")) {
-      await connection.run(`CREATE VIEW pins AS SELECT * FROM read_parquet(
-        ${
-        _quote(`${root}/curated/dt=*/*.parquet`)
-      }, hive_partitioning = true, union_by_name = true)`);
+    if (files.curated.length > 0) {
+      await connection.run(curatedViewSql(files.curated));
       views.push("pins");
     }
     const reader = await connection.runAndReadAll(sql);

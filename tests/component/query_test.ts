@@ -3,6 +3,7 @@ import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
+import { mirrorArchive } from "../../lib/query/archive_mirror.ts";
 import { queryArchive } from "../../lib/query/query_runner.ts";
 import { formatCsv } from "../../lib/runtime/table.ts";
 import { buildDataset, writeRaw } from "./batch_fixture.ts";
@@ -15,8 +16,9 @@ Deno.test("[query] SQL over the raw zone and the curated Parquet of a local arch
   const history = await createEmbeddedHistory({ path: `${dir}/history.duckdb` });
   try {
     await store.ensureBucket();
+    const files = () => mirrorArchive(store, `${dir}/cache`, { logger: silent });
     await t.step("an empty archive has no views and still answers plain SQL", async () => {
-      const result = await queryArchive(store.address, "SELECT 41 + 1 AS answer");
+      const result = await queryArchive(await files(), "SELECT 41 + 1 AS answer");
       assert.deepEqual(result, { columns: ["answer"], rows: [[42]], views: [] });
     });
     const dataset = buildDataset({
@@ -32,7 +34,7 @@ Deno.test("[query] SQL over the raw zone and the curated Parquet of a local arch
     await runBatch({ store, history, logger: silent });
     await t.step("pins_raw holds every line, with its dt partition", async () => {
       const result = await queryArchive(
-        store.address,
+        await files(),
         "SELECT dt, count(*) AS n FROM pins_raw GROUP BY 1 ORDER BY 1",
       );
       assert.deepEqual(result.views, ["pins_raw", "pins"]);
@@ -40,18 +42,18 @@ Deno.test("[query] SQL over the raw zone and the curated Parquet of a local arch
     });
     await t.step("pins holds the cleaned rows", async () => {
       const result = await queryArchive(
-        store.address,
+        await files(),
         "SELECT count(*) AS n, count(*) FILTER (WHERE title = 'No Title Data Available') AS sentinels FROM pins",
       );
       assert.deepEqual(result.rows, [[3000, 0]]);
       const lists = await queryArchive(
-        store.address,
+        await files(),
         "SELECT tag_list FROM pins WHERE tag_list IS NOT NULL LIMIT 1",
       );
       assert.ok(Array.isArray(lists.rows[0]![0]));
     });
     await t.step("bad SQL fails with the engine's message", async () => {
-      await assert.rejects(queryArchive(store.address, "SELECT nope FROM pins"), /nope/);
+      await assert.rejects(queryArchive(await files(), "SELECT nope FROM pins"), /nope/);
     });
     await t.step("CSV quotes what needs quoting", () => {
       assert.equal(
