@@ -26,8 +26,10 @@ const { values, positionals } = parseArgs({
   },
 });
 const usage = `Usage: deno task query [--format table|csv|json] [--max-rows N] "SQL"
-Views: pins_raw (the raw zone, events as received, with dt and hour)
-       pins     (the curated Parquet written by the batch, with dt)`;
+Views: pins_raw (the raw zone, events as received: the pin's fields typed, unknown fields
+                in the JSON column extra, a line that is not JSON as NULLs; with dt and hour)
+       pins     (the curated Parquet written by the batch, with dt)
+Objects whose keys are not in the archive layout are skipped (logged with their keys).`;
 if (values.help || positionals.length !== 1 || !["table", "csv", "json"].includes(values.format)) {
   console.error(usage);
   Deno.exit(values.help ? 0 : 2);

@@ -1,12 +1,66 @@
 /**
- * The views of `deno task query`: `pins_raw` over the raw zone's gzip NDJSON
- * and `pins` over the curated Parquet, from the files the mirror found.
+ * The views of `deno task query`: `pins` over the curated Parquet, and
+ * `pins_raw`, the raw zone's gzip NDJSON lines with the event's known fields
+ * as typed columns, whatever else a line carries.
+ *
+ * DuckDB's `read_ndjson` detects a schema from the data and gives up on wide
+ * or irregular records (one event with hundreds of unknown keys among
+ * ordinary ones turns the whole zone into a single `json MAP` column). The
+ * view therefore reads each line as JSON and takes the fields it knows by
+ * name, from the validator's field list:
+ *
+ * - the known fields in their wire types (`index` and `downloaded` BIGINT,
+ *   the others VARCHAR); a value of another JSON type is NULL;
+ * - `extra`: the unknown fields as one JSON object, NULL when there are none;
+ * - `dt` (DATE) and `hour` (INTEGER) from the key.
+ *
+ * A line that is not JSON (or not valid UTF-8) is a row of NULLs, so it
+ * never fails a query and `count(*)` still counts every line.
  *
  * @module
  */
 
+import { PIN_FIELDS } from "../pin/pin_event.ts";
+
+/** A typed column of `pins_raw`. */
+export interface RawColumn {
+  /** The JSON field and the column's name. */
+  name: string;
+  /** DuckDB type. */
+  type: "BIGINT" | "VARCHAR";
+}
+
+// The validator's integer fields; tests/unit/archive_views_test.ts checks them against it.
+const INTEGER_FIELDS = new Set(["index", "downloaded"]);
+
+/** The known fields as `pins_raw` types them: the event's, then the edge's additions. */
+export const RAW_COLUMNS: readonly RawColumn[] = [
+  ...PIN_FIELDS,
+  "event_id",
+  "event_time",
+  "received_at",
+].map((name) => ({ name, type: INTEGER_FIELDS.has(name) ? "BIGINT" : "VARCHAR" }));
+
 function _string(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
+}
+
+function _ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+// `v_<name>`: the field's JSON value; a column reads only its own field, so a query
+// parses the line once per column it uses.
+function _value({ name }: RawColumn): string {
+  return `line -> ${_string(`$."${name}"`)} AS ${_ident(`v_${name}`)}`;
+}
+
+function _typed({ name, type }: RawColumn): string {
+  const value = _ident(`v_${name}`);
+  const typed = type === "BIGINT"
+    ? `CASE WHEN json_type(${value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(${value} AS BIGINT) END`
+    : `CASE WHEN json_type(${value}) = 'VARCHAR' THEN ${value} ->> '$' END`;
+  return `${typed} AS ${_ident(name)}`;
 }
 
 /**
@@ -20,8 +74,19 @@ export function rawViewSql(files: readonly string[]): string {
   if (files.length === 0) {
     throw new RangeError("Cannot create view pins_raw without files: the raw zone is empty");
   }
-  return `CREATE VIEW pins_raw AS SELECT * FROM read_ndjson([${files.map(_string).join(", ")}],
-  hive_partitioning = true, union_by_name = true, ignore_errors = true)`;
+  const known = JSON.stringify(Object.fromEntries(RAW_COLUMNS.map(({ name }) => [name, null])));
+  return `CREATE VIEW pins_raw AS
+SELECT
+  ${RAW_COLUMNS.map(_typed).join(",\n  ")},
+  CASE WHEN json_type(line) = 'OBJECT'
+    THEN nullif(json_merge_patch(line, ${_string(known)}), '{}')::JSON END AS extra,
+  dt,
+  hour
+FROM (
+  SELECT json AS line, ${RAW_COLUMNS.map(_value).join(", ")}, dt, hour
+  FROM read_ndjson_objects([${files.map(_string).join(", ")}],
+    hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER}, ignore_errors = true)
+)`;
 }
 
 /**
@@ -37,5 +102,5 @@ export function curatedViewSql(files: readonly string[]): string {
     throw new RangeError("Cannot create view pins without files: the curated zone is empty");
   }
   return `CREATE VIEW pins AS SELECT * FROM read_parquet([${files.map(_string).join(", ")}],
-  hive_partitioning = true, union_by_name = true)`;
+  hive_partitioning = true, hive_types = {'dt': DATE}, union_by_name = true)`;
 }
