@@ -35,6 +35,8 @@ export interface ArchiveKeyParts {
   dt: string;
   /** `00`–`23`. */
   hour: string;
+  /** The hour as {@linkcode archiveKey} takes it: `dt=YYYY-MM-DD/hour=HH`. */
+  bucket: HourBucket;
   partition: number;
   firstOffset: number;
   lastOffset: number;
@@ -125,6 +127,7 @@ export function parseArchiveKey(key: string): ArchiveKeyParts | null {
   return {
     dt: match[1]!,
     hour: match[2]!,
+    bucket: _bucket(match[1]!, match[2]!),
     partition: partition!,
     firstOffset: firstOffset!,
     lastOffset: lastOffset!,

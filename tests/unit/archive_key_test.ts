@@ -39,13 +39,19 @@ Deno.test("[archive_key] refuses negative offsets and reversed ranges", () => {
 Deno.test("[archive_key] parseArchiveKey reads back what archiveKey wrote", async (t) => {
   await t.step("round trip", () => {
     const key = archiveKey("dt=2026-12-31/hour=23", 17, 42, 4242);
-    assert.deepEqual(parseArchiveKey(key), {
+    const parts = parseArchiveKey(key)!;
+    assert.deepEqual(parts, {
       dt: "2026-12-31",
       hour: "23",
+      bucket: "dt=2026-12-31/hour=23",
       partition: 17,
       firstOffset: 42,
       lastOffset: 4242,
     });
+    assert.equal(
+      archiveKey(parts.bucket, parts.partition, parts.firstOffset, parts.lastOffset),
+      key,
+    );
   });
   await t.step("the day's prefix starts every key of the day", () => {
     assert.ok(archiveKey("dt=2026-12-31/hour=23", 0, 1, 2).startsWith(rawDayPrefix("2026-12-31")));
