@@ -60,13 +60,20 @@ async function _readManifest(path: string): Promise<Map<string, string>> {
     return new Map();
   }
   if (typeof parsed !== "object" || parsed === null) return new Map();
-  // Entries a former version may have written for keys outside the layout are forgotten,
-  // never deleted: their paths are not the cache's to touch.
-  return new Map(
-    Object.entries(parsed).filter(([key, etag]) =>
-      typeof etag === "string" && _zoneOf(key) !== null
-    ),
-  );
+  return new Map(Object.entries(parsed).filter(([, etag]) => typeof etag === "string"));
+}
+
+/**
+ * The cache path of a manifest entry to remove, or null when a former version
+ * mirrored a key outside the layout to a path outside the cache: such a path is
+ * not the cache's to delete, so the entry is only forgotten.
+ */
+function _removablePath(cacheDir: string, key: string): string | null {
+  try {
+    return localObjectPath(cacheDir, key);
+  } catch {
+    return null;
+  }
 }
 
 function _zoneOf(key: string): keyof ArchiveFiles | null {
@@ -136,8 +143,10 @@ export async function mirrorArchive(
   const wanted = new Set(objects.map((object) => object.key));
   for (const key of manifest.keys()) {
     if (wanted.has(key)) continue;
-    await Deno.remove(localObjectPath(cacheDir, key)).catch(() => {});
     manifest.delete(key);
+    const path = _removablePath(cacheDir, key);
+    if (path === null) continue;
+    await Deno.remove(path).catch(() => {});
     result.removed += 1;
   }
   await Deno.writeTextFile(manifestPath, JSON.stringify(Object.fromEntries(manifest)));

@@ -88,24 +88,25 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
       },
     );
     await t.step(
-      "a manifest entry outside the layout is forgotten, its file left alone",
+      "former entries outside the layout: removed inside the cache, never outside",
       async () => {
         const outside = `${dir}/cache/tmp/evil.ndjson.gz`;
+        const stray = "pins/dt=2026-01-01/stray.ndjson.gz";
         await Deno.mkdir(`${dir}/cache/tmp`, { recursive: true });
         await Deno.writeTextFile(outside, "written by a mirror that followed the key");
+        await Deno.writeTextFile(`${cache}/${stray}`, "written by a mirror without the layout");
         const manifest = JSON.parse(await Deno.readTextFile(`${cache}/.manifest.json`));
         await Deno.writeTextFile(
           `${cache}/.manifest.json`,
-          JSON.stringify({ ...manifest, [EVIL]: "old" }),
+          JSON.stringify({ ...manifest, [EVIL]: "old", [stray]: "old" }),
         );
         const result = await mirrorArchive(bucket, cache, { logger });
-        assert.equal(result.removed, 0);
+        assert.equal(result.removed, 1);
         assert.equal(await exists(outside), true);
+        assert.equal(await exists(`${cache}/${stray}`), false);
         assert.deepEqual(
           Object.keys(JSON.parse(await Deno.readTextFile(`${cache}/.manifest.json`))),
-          [
-            raw,
-          ],
+          [raw],
         );
       },
     );
