@@ -37,6 +37,15 @@ export interface ConsumedBatch {
   highWatermark: number;
 }
 
+/** Where a partition's records begin and end now. */
+export interface PartitionOffsets {
+  partition: number;
+  /** The earliest offset still held (above 0 once retention removed records). */
+  earliest: number;
+  /** The offset the next record will get: the partition's high watermark. */
+  end: number;
+}
+
 /** Options of {@linkcode Bus.consume}. */
 export interface ConsumeOptions {
   groupId: string;
@@ -81,6 +90,11 @@ export interface Bus {
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** Publishes records; resolves only once they are durable (Kafka acks=all, or fsync). */
   produce(topic: string, records: BusRecord[]): Promise<void>;
+  /**
+   * Each partition's earliest and end offsets, in partition order: where a
+   * reader that must stop (a tool listing a topic) finds the topic's end.
+   */
+  offsets(topic: string): Promise<PartitionOffsets[]>;
   /** Joins a consumer group on a topic and starts handing batches to `handlers`. */
   consume(options: ConsumeOptions, handlers: ConsumerHandlers): Promise<BusConsumer>;
   /** Whether the bus answers now. */

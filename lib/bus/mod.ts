@@ -12,6 +12,7 @@ import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
 import { createKafkaBus } from "./kafka/kafka_bus.ts";
 
 export type * from "./bus.ts";
+export { EmbeddedBusLockedError } from "./embedded/embedded_bus.ts";
 
 /**
  * Opens the configured bus. An unreachable Kafka is an error naming its
@@ -21,6 +22,7 @@ export type * from "./bus.ts";
  * @param dataDir Where the embedded log lives (`<dataDir>/bus`).
  * @param logger The logger.
  * @returns The bus.
+ * @throws {EmbeddedBusLockedError} When the embedded log is held by another process.
  */
 export function openBus(config: BusConfig, dataDir: string, logger: Logger): Promise<Bus> {
   if (config.brokers.length > 0) {

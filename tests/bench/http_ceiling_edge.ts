@@ -21,6 +21,7 @@ const instant: Bus = {
   address: "nowhere (producing disabled)",
   ensureTopics: () => Promise.resolve(),
   produce: () => Promise.resolve(),
+  offsets: () => Promise.resolve([]),
   consume: () => Promise.reject(new Error("Not a consumer")),
   health: () => Promise.resolve({ ok: true, detail: "producing disabled" }),
   close: () => Promise.resolve(),

@@ -49,6 +49,20 @@ import {
   openTopic,
 } from "./_topic_dir.ts";
 
+/** Raised when another process holds the embedded bus's directory (its `.lock`). */
+export class EmbeddedBusLockedError extends Error {
+  /** The bus's directory. */
+  readonly dir: string;
+
+  constructor(dir: string) {
+    super(
+      `Cannot open the embedded bus at ${dir}: another process is using it (it locks ${dir}/.lock)`,
+    );
+    this.name = "EmbeddedBusLockedError";
+    this.dir = dir;
+  }
+}
+
 /** Options of {@linkcode createEmbeddedBus}. */
 export interface EmbeddedBusOptions {
   /** The directory holding the logs; created if missing. */
@@ -64,8 +78,8 @@ export interface EmbeddedBusOptions {
  *
  * @param options The directory, logger and clock.
  * @returns The bus; `kind` is "embedded" and `address` the directory.
- * @throws {Error} When the directory cannot be used, another process holds
- * it, or a topic cannot be recovered.
+ * @throws {EmbeddedBusLockedError} When another process holds it.
+ * @throws {Error} When the directory cannot be used or a topic cannot be recovered.
  * @example
  * ```ts
  * const bus = await createEmbeddedBus({ dir: "data/bus", logger });
@@ -89,9 +103,7 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
   }
   if (!await lock.tryLock(true)) {
     lock.close();
-    throw new Error(
-      `Cannot open the embedded bus at ${dir}: another process is using it (it locks ${dir}/.lock)`,
-    );
+    throw new EmbeddedBusLockedError(dir);
   }
 
   const topics = new Map<string, OpenTopic>();
@@ -180,6 +192,17 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
       await Promise.all(
         encoded.map(([partition, frames]) => topic.logs[partition]!.append(frames)),
       );
+    },
+
+    async offsets(name) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read the offsets of");
+      return topic.logs.map((log) => ({
+        partition: log.partition,
+        earliest: 0,
+        end: log.nextOffset(),
+      }));
     },
 
     async consume(options, handlers) {

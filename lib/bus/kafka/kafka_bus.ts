@@ -25,6 +25,7 @@ import type {
   ConsumedBatch,
   ConsumeOptions,
   ConsumerHandlers,
+  PartitionOffsets,
   TopicSpec,
 } from "../bus.ts";
 
@@ -120,6 +121,13 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await producer.send({ topic, acks: -1, timeout: ackTimeoutMs, messages: records });
   }
 
+  async function offsets(topic: string): Promise<PartitionOffsets[]> {
+    const listed = await admin.fetchTopicOffsets(topic);
+    return listed
+      .map(({ partition, low, high }) => ({ partition, earliest: Number(low), end: Number(high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
   async function consume(
     { groupId, topic, maxBatchRecords = 5000 }: ConsumeOptions,
     handlers: ConsumerHandlers,
@@ -200,5 +208,5 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await admin.disconnect();
   }
 
-  return { kind: "kafka", address, ensureTopics, produce, consume, health, close };
+  return { kind: "kafka", address, ensureTopics, produce, offsets, consume, health, close };
 }
