@@ -177,7 +177,7 @@ Deno.test("[embedded_bus] a torn or corrupt tail is truncated on reopen", async 
     await bus.ensureTopics([{ name: "pins", partitions: 1 }]);
     await bus.produce("pins", Array.from({ length: 10 }, (_, i) => ({ key: "k", value: `v${i}` })));
     await bus.close();
-    const log = `${dir}/pins/0.log`;
+    const log = `${dir}/pins/0/00000000000000000000.log`;
     const good = await Deno.readFile(log);
 
     const cases: [string, Uint8Array][] = [
