@@ -223,9 +223,9 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
       }
     },
 
-    applyRetention() {
+    async applyRetention() {
       checkOpen();
-      return retention.run();
+      return await retention.run();
     },
 
     close() {
