@@ -3,6 +3,7 @@
  *
  *   deno task emulate [--url http://localhost:8000] [--count 10000] [--batch 1]
  *                     [--rate 0] [--concurrency 16] [--seed 1] [--api-key KEY]
+ *                     [--from YYYY-MM-DD --to YYYY-MM-DD]
  *
  * @module
  */
@@ -10,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { quantile, runEmulation } from "../lib/emulate/emulator.ts";
 import { createPinGenerator } from "../lib/emulate/pin_generator.ts";
+import { daySpan } from "../lib/emulate/day_span.ts";
 import { formatTable } from "../lib/runtime/table.ts";
 
 const { values } = parseArgs({
@@ -22,6 +24,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "16" },
     seed: { type: "string", default: "1" },
     "api-key": { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -34,7 +38,9 @@ if (values.help) {
   --rate N           target events/s, 0 = as fast as possible (default 0)
   --concurrency N    requests in flight (default 16)
   --seed N           generator seed: same seed, same events (default 1)
-  --api-key KEY      sent as X-API-Key`);
+  --api-key KEY      sent as X-API-Key
+  --from DAY         first day of event_time, YYYY-MM-DD (UTC); needs --to (default: now)
+  --to DAY           last day, included; times follow a daily shape, busiest in the evening`);
   Deno.exit(0);
 }
 
@@ -47,6 +53,13 @@ function positive(name: string, text: string, min: number): number {
   return value;
 }
 
+let span;
+try {
+  span = daySpan(values.from, values.to);
+} catch (error) {
+  console.error((error as Error).message);
+  Deno.exit(2);
+}
 const count = positive("count", values.count, 1);
 const batchSize = positive("batch", values.batch, 1);
 const abort = new AbortController();
@@ -54,7 +67,7 @@ Deno.addSignalListener("SIGINT", () => abort.abort());
 
 const stats = await runEmulation({
   url: values.url.replace(/\/$/, ""),
-  next: createPinGenerator({ seed: positive("seed", values.seed, 0) }),
+  next: createPinGenerator({ seed: positive("seed", values.seed, 0), span }),
   count,
   batchSize,
   rate: positive("rate", values.rate, 0),

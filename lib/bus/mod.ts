@@ -15,7 +15,9 @@ export type * from "./bus.ts";
 
 /**
  * Opens the configured bus. An unreachable Kafka is an error naming its
- * address, never a silent fall-back to the embedded log.
+ * address, never a silent fall-back to the embedded log. The embedded log
+ * applies `BUS_RETENTION_HOURS` and `BUS_RETENTION_BYTES`; Kafka keeps its
+ * topics' own retention.
  *
  * @param config The bus configuration.
  * @param dataDir Where the embedded log lives (`<dataDir>/bus`).
@@ -26,7 +28,11 @@ export function openBus(config: BusConfig, dataDir: string, logger: Logger): Pro
   if (config.brokers.length > 0) {
     return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger });
   }
-  return createEmbeddedBus({ dir: `${dataDir}/bus`, logger });
+  return createEmbeddedBus({
+    dir: `${dataDir}/bus`,
+    logger,
+    retention: { maxAgeMs: config.retentionHours * 3_600_000, maxBytes: config.retentionBytes },
+  });
 }
 
 /**

@@ -31,6 +31,10 @@ export interface BusConfig {
   pinsTopic: string;
   dlqTopic: string;
   partitions: number;
+  /** Embedded bus: hours a consumed segment is kept after its newest record; 0 keeps it forever. */
+  retentionHours: number;
+  /** Embedded bus: bytes per partition above which consumed segments go; 0 means no limit. */
+  retentionBytes: number;
 }
 
 /** Limits and keys of the ingest edge. */
@@ -125,6 +129,8 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       pinsTopic: readString(env, "PINS_TOPIC", "pins"),
       dlqTopic: readString(env, "DLQ_TOPIC", "pins.dlq"),
       partitions: readInt(env, "PINS_PARTITIONS", 6, 1, 1024),
+      retentionHours: readInt(env, "BUS_RETENTION_HOURS", 168, 0, 1_000_000),
+      retentionBytes: readInt(env, "BUS_RETENTION_BYTES", 1024 * MIB, 0, 2 ** 50),
     },
     ingest: {
       apiKeys: readList(env, "INGEST_API_KEYS"),

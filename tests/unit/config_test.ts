@@ -8,6 +8,8 @@ Deno.test("[config] defaults select the embedded adapters", () => {
   assert.deepEqual(config.bus.brokers, []);
   assert.equal(config.bus.pinsTopic, "pins");
   assert.equal(config.bus.partitions, 6);
+  assert.equal(config.bus.retentionHours, 168);
+  assert.equal(config.bus.retentionBytes, 1024 ** 3);
   assert.equal(config.ingest.maxEvents, 10_000);
   assert.equal(config.ingest.maxBytes, 5 * 1024 * 1024);
   assert.equal(config.log.level, "info");
@@ -19,8 +21,12 @@ Deno.test("[config] reads the variables", () => {
     KAFKA_BROKERS: "127.0.0.1:9092, kafka-2:9092",
     INGEST_API_KEYS: "k1,k2",
     LOG_LEVEL: "WARN",
+    BUS_RETENTION_HOURS: "0",
+    BUS_RETENTION_BYTES: "0",
   });
   assert.equal(config.port, 9001);
+  assert.equal(config.bus.retentionHours, 0, "0 keeps records without an age limit");
+  assert.equal(config.bus.retentionBytes, 0, "0 keeps records without a size limit");
   assert.deepEqual(config.bus.brokers, ["127.0.0.1:9092", "kafka-2:9092"]);
   assert.deepEqual(config.ingest.apiKeys, ["k1", "k2"]);
   assert.equal(config.log.level, "warn");
@@ -38,6 +44,8 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of debug, info, warn, error, silent/],
     [{ KAFKA_BROKERS: "localhost" }, "KAFKA_BROKERS", /host:port/],
     [{ KAFKA_BROKERS: "a:1,b:x" }, "KAFKA_BROKERS", /host:port/],
+    [{ BUS_RETENTION_HOURS: "-1" }, "BUS_RETENTION_HOURS", /current value is '-1'/],
+    [{ BUS_RETENTION_BYTES: "1GiB" }, "BUS_RETENTION_BYTES", /an integer from 0 to/],
   ];
   for (const [env, variable, message] of cases) {
     await t.step(JSON.stringify(env), () => {
