@@ -37,13 +37,8 @@ export interface EnvRead {
 const _recorders = new WeakMap<Env, Map<string, EnvRead>>();
 
 function _value(env: Env, name: string, fallback?: string | number): string | undefined {
-  _recorders.get(env)?.set(
-    name,
-    fallback === undefined ? { name } : {
-      name,
-      fallback: String(fallback),
-    },
-  );
+  const read: EnvRead = fallback === undefined ? { name } : { name, fallback: String(fallback) };
+  _recorders.get(env)?.set(name, read);
   const value = env[name]?.trim();
   return value === undefined || value === "" ? undefined : value;
 }
