@@ -18,9 +18,9 @@ import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
 
 await runMain({
   name: "stream",
-  summary: "The real-time job alone: consumes the pins topic (consumer group STREAM_GROUP), " +
-    "cleans each event and applies minute aggregates to PostgreSQL exactly once.\n" +
-    "Serves /metrics and /health on METRICS_PORT; SIGTERM commits what it holds, then exits.",
+  summary: "The real-time job alone: consumes the pins topic (consumer group STREAM_GROUP),\n" +
+    "cleans each event and applies minute aggregates to PostgreSQL exactly once. Serves\n" +
+    "/metrics and /health on METRICS_PORT; SIGTERM commits what it holds, then exits.",
   env: ["common", "listen", "metrics", "bus", "realtime", "stream"],
   examples: [
     "KAFKA_BROKERS=127.0.0.1:9092 DATABASE_URL=postgres://pipeline:pipeline@127.0.0.1:5432/pipeline \\\n" +
