@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BusConfig } from "../runtime/config.ts";
+import { type BusConfig, ConfigError } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Bus, TopicSpec } from "./bus.ts";
 import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
@@ -23,10 +23,14 @@ export type * from "./bus.ts";
  * @param dataDir Where the embedded log lives (`<dataDir>/bus`).
  * @param logger The logger.
  * @returns The bus.
+ * @throws {ConfigError} When no broker of `KAFKA_BROKERS` answers.
  */
 export function openBus(config: BusConfig, dataDir: string, logger: Logger): Promise<Bus> {
   if (config.brokers.length > 0) {
-    return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger });
+    return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger })
+      .catch((error: Error) => {
+        throw new ConfigError("KAFKA_BROKERS", error.message, { cause: error });
+      });
   }
   return createEmbeddedBus({
     dir: `${dataDir}/bus`,

@@ -9,10 +9,11 @@ import {
   type Env,
   readAddresses,
   readChoice,
+  readCron,
   readInt,
   readList,
-  readOptional,
   readString,
+  readUrl,
 } from "./env_vars.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./logger.ts";
 
@@ -140,13 +141,13 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       produceTimeoutMs: readInt(env, "PRODUCE_TIMEOUT_MS", 5000, 100, 120_000),
     },
     realtime: {
-      databaseUrl: readOptional(env, "DATABASE_URL"),
+      databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
       group: readString(env, "STREAM_GROUP", "realtime"),
       batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
       dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
     },
     archive: {
-      endpoint: readOptional(env, "S3_ENDPOINT"),
+      endpoint: readUrl(env, "S3_ENDPOINT", ["http:", "https:"]),
       bucket: readString(env, "S3_BUCKET", "pinterest-pipeline"),
       group: readString(env, "ARCHIVE_GROUP", "archive"),
       region: readString(env, "AWS_REGION", "us-east-1"),
@@ -166,7 +167,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       ),
     },
     schedule: {
-      cron: readString(env, "BATCH_SCHEDULE", "30 1 * * *"),
+      cron: readCron(env, "BATCH_SCHEDULE", "30 1 * * *"),
     },
   };
 }

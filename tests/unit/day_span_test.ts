@@ -47,5 +47,5 @@ Deno.test("[emulate] a bad --from or --to exits with 2 and one line naming the f
   }).output();
   const stderr = new TextDecoder().decode(output.stderr);
   assert.equal(output.code, 2);
-  assert.equal(stderr, "Invalid --from: expected a day as YYYY-MM-DD, got '2024-02-30'\n");
+  assert.equal(stderr, "emulate: Invalid --from: expected a day as YYYY-MM-DD, got '2024-02-30'\n");
 });
