@@ -11,6 +11,7 @@ import type { Config } from "../lib/runtime/config.ts";
 import { createEdgeMetrics } from "./http/edge_metrics.ts";
 import { createIngestor } from "../lib/ingest/ingest.ts";
 import type { Logger } from "../lib/runtime/logger.ts";
+import { serveHttp } from "../lib/runtime/serve_http.ts";
 import type { Registry } from "prom-client";
 import { createUuidV7 } from "../lib/ingest/uuid_v7.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
@@ -44,6 +45,7 @@ export interface EdgeServices {
  *
  * @param services The configuration, bus, logger and registry.
  * @returns The running edge.
+ * @throws {ConfigError} When `HOST`:`PORT` cannot be bound, naming the address.
  */
 export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
   const { config, bus, logger, registry, realtime, history } = services;
@@ -75,15 +77,11 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     dashboard,
     history,
   });
-  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: config.host,
-    port: config.port,
-    onListen: resolve,
-  }, app.fetch);
-  const address = await listening;
-  const host = address.hostname === "0.0.0.0" ? "localhost" : address.hostname;
-  const url = `http://${host}:${address.port}`;
+  const server = await serveHttp(
+    { hostname: config.host, port: config.port, portVariable: "PORT" },
+    app.fetch,
+  );
+  const { url } = server;
   logger.info("Edge listening", { url, bus: bus.kind });
   return {
     url,

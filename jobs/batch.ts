@@ -6,34 +6,47 @@
  * - `--date YYYY-MM-DD`: one day;
  * - `--from YYYY-MM-DD --to YYYY-MM-DD`: a backfill range.
  *
- * Exits 1 when a day fails, 2 on bad arguments or configuration.
- *
  * @module
  */
 
+import { runMain } from "../lib/runtime/cli.ts";
 import { loadConfig } from "../lib/runtime/config.ts";
 import { createLogger } from "../lib/runtime/logger.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { openHistory } from "../lib/history/mod.ts";
-import { parseBatchArgs } from "../lib/batch/dates.ts";
+import { batchSelection, parseDay } from "../lib/batch/dates.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
 import { createProgress, summaryTable } from "../lib/batch/progress.ts";
 
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
+const day = (description: string) =>
+  ({ type: "string", value: "YYYY-MM-DD", description, check: parseDay }) as const;
 
-let selection;
-let config;
-try {
-  selection = parseBatchArgs(Deno.args);
-  config = loadConfig();
-} catch (error) {
-  say(`batch: ${(error as Error).message}`);
-  Deno.exit(2);
-}
-const logger = createLogger(config.log).child({ job: "batch" });
-let exitCode = 0;
-try {
+await runMain({
+  name: "batch",
+  summary: "The batch: raw archive → clean → dedupe → curated Parquet + history (Cassandra or\n" +
+    "DuckDB), each day idempotent. With no flags, it catches up every day whose raw objects\n" +
+    "are new or changed since its last successful run.",
+  flags: {
+    date: day("Run this one day"),
+    from: day("First day of a backfill (with --to)"),
+    to: day("Last day of a backfill, included (with --from)"),
+  },
+  env: ["common", "archive", "history"],
+  examples: [
+    "deno task batch",
+    "deno task batch --date 2026-01-15",
+    "deno task batch --from 2026-01-01 --to 2026-01-31",
+  ],
+  exits: {
+    ok: "Every selected day succeeded, or nothing was due",
+    failed: "A day failed, or it could not start (a bad setting, a service that does not answer)",
+  },
+}, async ({ flags }) => {
+  const selection = batchSelection(flags);
+  const config = loadConfig();
+  const logger = createLogger(config.log).child({ job: "batch" });
   const store = await openArchive(config.archive, config.dataDir, logger);
   try {
     const history = await openHistory(config.history, config.dataDir, logger);
@@ -43,18 +56,13 @@ try {
         selection.mode === "days" ? { days: selection.days } : {},
       );
       say(summary.results.length > 0 ? summaryTable(summary.results) : "batch: nothing to do");
-      if (summary.failed > 0) {
-        say(`batch: ${summary.failed} of ${summary.results.length} day(s) failed`);
-        exitCode = 1;
-      }
+      if (summary.failed === 0) return 0;
+      say(`batch: ${summary.failed} of ${summary.results.length} day(s) failed`);
+      return 1;
     } finally {
       await history.close();
     }
   } finally {
     await store.close();
   }
-} catch (error) {
-  say(`batch: ${(error as Error).message}`);
-  exitCode = 1;
-}
-Deno.exit(exitCode);
+});

@@ -1,10 +1,10 @@
 /**
- * Batch days: parsing `YYYY-MM-DD`, inclusive ranges, and the job's arguments.
+ * Batch days: parsing `YYYY-MM-DD`, inclusive ranges, and the job's selection.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { UsageError } from "../runtime/cli.ts";
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
@@ -20,7 +20,9 @@ const DAY_MS = 86_400_000;
 export function parseDay(value: string, name = "date"): string {
   const time = DAY.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
   if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== value) {
-    throw new RangeError(`Cannot use --${name} as a day (YYYY-MM-DD): current value is '${value}'`);
+    throw new RangeError(
+      `Invalid --${name}: expected a day as YYYY-MM-DD, current value is '${value}'`,
+    );
   }
   return value;
 }
@@ -49,30 +51,33 @@ export function dayRange(from: string, to: string): string[] {
 /** What `jobs/batch.ts` was asked to do. */
 export type BatchSelection = { mode: "catch-up" } | { mode: "days"; days: string[] };
 
+/** The batch's flags, each a day already checked by {@linkcode parseDay}. */
+export interface BatchFlags {
+  date?: string;
+  from?: string;
+  to?: string;
+}
+
 /**
- * Reads the job's arguments: none (catch-up), `--date D`, or `--from A --to B`.
+ * Reads the job's flags: none (catch-up), `--date D`, or `--from A --to B`.
  *
- * @param args Command-line arguments.
+ * @param flags The days given.
  * @returns The selection.
- * @throws {RangeError} On a bad or contradictory argument.
+ * @throws {UsageError} When the flags contradict each other or the range is backwards.
  */
-export function parseBatchArgs(args: string[]): BatchSelection {
-  const { values } = parseArgs({
-    args,
-    options: { date: { type: "string" }, from: { type: "string" }, to: { type: "string" } },
-    strict: true,
-  });
-  if (values.date !== undefined) {
-    if (values.from !== undefined || values.to !== undefined) {
-      throw new RangeError("Cannot combine --date with --from/--to: give one day or one range");
+export function batchSelection({ date, from, to }: BatchFlags): BatchSelection {
+  if (date !== undefined) {
+    if (from !== undefined || to !== undefined) {
+      throw new UsageError("Cannot combine --date with --from/--to: give one day or one range");
     }
-    return { mode: "days", days: [parseDay(values.date)] };
+    return { mode: "days", days: [date] };
   }
-  if (values.from !== undefined || values.to !== undefined) {
-    if (values.from === undefined || values.to === undefined) {
-      throw new RangeError("Cannot run a backfill without both --from and --to");
-    }
-    return { mode: "days", days: dayRange(values.from, values.to) };
+  if (from === undefined && to === undefined) return { mode: "catch-up" };
+  if (from === undefined || to === undefined) {
+    throw new UsageError("Cannot run a backfill without both --from and --to");
   }
-  return { mode: "catch-up" };
+  if (to < from) {
+    throw new UsageError(`Cannot run a backfill from ${from} to ${to}: --to is before --from`);
+  }
+  return { mode: "days", days: dayRange(from, to) };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BusConfig } from "../runtime/config.ts";
+import { type BusConfig, ConfigError } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { Bus, TopicSpec } from "./bus.ts";
 import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
@@ -16,19 +16,29 @@ export { EmbeddedBusLockedError } from "./embedded/embedded_bus.ts";
 
 /**
  * Opens the configured bus. An unreachable Kafka is an error naming its
- * address, never a silent fall-back to the embedded log.
+ * address, never a silent fall-back to the embedded log. The embedded log
+ * applies `BUS_RETENTION_HOURS` and `BUS_RETENTION_BYTES`; Kafka keeps its
+ * topics' own retention.
  *
  * @param config The bus configuration.
  * @param dataDir Where the embedded log lives (`<dataDir>/bus`).
  * @param logger The logger.
  * @returns The bus.
- * @throws {EmbeddedBusLockedError} When the embedded log is held by another process.
+ * @throws {ConfigError} When no broker of `KAFKA_BROKERS` answers.
+ * @throws {EmbeddedBusLockedError} When another process holds the embedded log.
  */
 export function openBus(config: BusConfig, dataDir: string, logger: Logger): Promise<Bus> {
   if (config.brokers.length > 0) {
-    return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger });
+    return createKafkaBus({ brokers: config.brokers, clientId: config.clientId, logger })
+      .catch((error: Error) => {
+        throw new ConfigError("KAFKA_BROKERS", error.message, { cause: error });
+      });
   }
-  return createEmbeddedBus({ dir: `${dataDir}/bus`, logger });
+  return createEmbeddedBus({
+    dir: `${dataDir}/bus`,
+    logger,
+    retention: { maxAgeMs: config.retentionHours * 3_600_000, maxBytes: config.retentionBytes },
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
 
 import type { PinEvent } from "../pin/pin_event.ts";
 import { createRandom, createZipf, type Random } from "./seeded_random.ts";
+import { createTimeSampler } from "./daily_shape.ts";
 
 /** The categories seen in the seed's data. */
 export const CATEGORIES = [
@@ -31,13 +32,20 @@ export interface PinGeneratorOptions {
   seed?: number;
   /** How many distinct posters (drawn Zipf-like). */
   posters?: number;
-  /** Spread `event_time` uniformly over [from, to); without it, events are stamped `now()`. */
+  /**
+   * Spread `event_time` over [from, to) with the daily shape (`daily_shape.ts`: quiet nights,
+   * busy evenings); without it, events are stamped `now()`. The other fields do not depend
+   * on it: a seed gives the same pins with or without a span.
+   */
   span?: { from: Date; to: Date };
   /** The clock used without a span. */
   now?: () => Date;
   /** Give each event an `event_id` (default true). */
   withEventId?: boolean;
 }
+
+/** Mixed into the seed for the event times' own sequence. */
+const TIME_STREAM = 0x5bd1e995;
 
 interface Poster {
   name: string;
@@ -160,6 +168,7 @@ function _sentence(random: Random, category: string, words: number): string {
  * error strings appear at realistic rates.
  *
  * @param options Seed, number of posters, event-time span, clock.
+ * @throws {RangeError} When the span's end is not after its start.
  * @returns A function returning the next event.
  * @example
  * ```ts
@@ -180,6 +189,7 @@ export function createPinGenerator(options: PinGeneratorOptions = {}): () => Pin
   const drawPoster = createZipf(random, posterCount, 1.05);
   const categoryOrder = _shuffle(random, CATEGORIES);
   const drawCategory = createZipf(random, categoryOrder.length, 0.8);
+  const drawTime = span ? createTimeSampler(createRandom(seed ^ TIME_STREAM), span) : now;
   let index = 0;
 
   return function next(): PinEvent {
@@ -191,9 +201,7 @@ export function createPinGenerator(options: PinGeneratorOptions = {}): () => Pin
     const userError = random.chance(0.02);
     const story = media.startsWith("multi-video");
     const tags = Array.from({ length: 2 + random.int(6) }, () => random.pick(WORDS));
-    const eventTime = span
-      ? new Date(span.from.getTime() + random.next() * (span.to.getTime() - span.from.getTime()))
-      : now();
+    const eventTime = drawTime();
     const event: PinEvent = {
       index: index++,
       unique_id: random.uuid(),

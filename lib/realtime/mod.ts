@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RealtimeConfig } from "../runtime/config.ts";
+import { ConfigError, type RealtimeConfig } from "../runtime/config.ts";
 import { createPgliteClient } from "./pglite_client.ts";
 import { createPostgresClient } from "./postgres_client.ts";
 import type { RealtimeStore } from "./realtime_store.ts";
@@ -21,6 +21,7 @@ export type * from "./realtime_store.ts";
  * @param config The real-time configuration.
  * @param dataDir Where PGlite keeps its data (`<dataDir>/realtime`).
  * @returns The migrated store.
+ * @throws {ConfigError} When the PostgreSQL of `DATABASE_URL` does not answer.
  */
 export async function openRealtime(
   config: RealtimeConfig,
@@ -29,7 +30,9 @@ export async function openRealtime(
   let store: RealtimeStore;
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
-    const client = await createPostgresClient(config.databaseUrl);
+    const client = await createPostgresClient(config.databaseUrl).catch((error: Error) => {
+      throw new ConfigError("DATABASE_URL", error.message, { cause: error });
+    });
     store = createSqlRealtimeStore(
       client,
       "postgres",

@@ -9,10 +9,11 @@ import {
   type Env,
   readAddresses,
   readChoice,
+  readCron,
   readInt,
   readList,
-  readOptional,
   readString,
+  readUrl,
 } from "./env_vars.ts";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./logger.ts";
 
@@ -31,6 +32,10 @@ export interface BusConfig {
   pinsTopic: string;
   dlqTopic: string;
   partitions: number;
+  /** Embedded bus: hours a consumed segment is kept after its newest record; 0 keeps it forever. */
+  retentionHours: number;
+  /** Embedded bus: bytes per partition above which consumed segments go; 0 means no limit. */
+  retentionBytes: number;
 }
 
 /** Limits and keys of the ingest edge. */
@@ -125,6 +130,8 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       pinsTopic: readString(env, "PINS_TOPIC", "pins"),
       dlqTopic: readString(env, "DLQ_TOPIC", "pins.dlq"),
       partitions: readInt(env, "PINS_PARTITIONS", 6, 1, 1024),
+      retentionHours: readInt(env, "BUS_RETENTION_HOURS", 168, 0, 1_000_000),
+      retentionBytes: readInt(env, "BUS_RETENTION_BYTES", 1024 * MIB, 0, 2 ** 50),
     },
     ingest: {
       apiKeys: readList(env, "INGEST_API_KEYS"),
@@ -134,13 +141,13 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       produceTimeoutMs: readInt(env, "PRODUCE_TIMEOUT_MS", 5000, 100, 120_000),
     },
     realtime: {
-      databaseUrl: readOptional(env, "DATABASE_URL"),
+      databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
       group: readString(env, "STREAM_GROUP", "realtime"),
       batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
       dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
     },
     archive: {
-      endpoint: readOptional(env, "S3_ENDPOINT"),
+      endpoint: readUrl(env, "S3_ENDPOINT", ["http:", "https:"]),
       bucket: readString(env, "S3_BUCKET", "pinterest-pipeline"),
       group: readString(env, "ARCHIVE_GROUP", "archive"),
       region: readString(env, "AWS_REGION", "us-east-1"),
@@ -160,7 +167,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       ),
     },
     schedule: {
-      cron: readString(env, "BATCH_SCHEDULE", "30 1 * * *"),
+      cron: readCron(env, "BATCH_SCHEDULE", "30 1 * * *"),
     },
   };
 }

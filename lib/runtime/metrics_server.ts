@@ -9,6 +9,7 @@
 
 import type { Registry } from "prom-client";
 import type { Logger } from "./logger.ts";
+import { serveHttp } from "./serve_http.ts";
 
 /** One named check of `/health`. */
 export interface HealthCheck {
@@ -18,7 +19,7 @@ export interface HealthCheck {
 
 /** Options of {@linkcode serveMetrics}. */
 export interface MetricsServerOptions {
-  /** 0 picks a free port. */
+  /** `METRICS_PORT`; 0 picks a free port. */
   port: number;
   /** Default `0.0.0.0`. */
   hostname?: string;
@@ -47,7 +48,7 @@ function _json(body: unknown, status: number): Response {
  *
  * @param options Port, registry, health checks, logger.
  * @returns The URL and a shutdown.
- * @throws {Deno.errors.AddrInUse} When the port is taken.
+ * @throws {ConfigError} When the port cannot be bound, naming `METRICS_PORT`.
  * @example
  * ```ts
  * const server = await serveMetrics({ port: config.metricsPort, registry, logger });
@@ -81,11 +82,8 @@ export async function serveMetrics(options: MetricsServerOptions): Promise<Metri
     return _json({ error: `Not found: ${pathname}; try /metrics or /health` }, 404);
   }
 
-  const { promise: listening, resolve } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({ port, hostname, onListen: resolve }, handle);
-  const address = await listening;
-  const host = address.hostname === "0.0.0.0" ? "localhost" : address.hostname;
-  const url = `http://${host}:${address.port}`;
+  const server = await serveHttp({ hostname, port, portVariable: "METRICS_PORT" }, handle);
+  const { url } = server;
   logger.info("Serving metrics", { metrics: `${url}/metrics`, health: `${url}/health` });
-  return { url, shutdown: () => server.shutdown() };
+  return server;
 }

@@ -177,7 +177,7 @@ Deno.test("[embedded_bus] a torn or corrupt tail is truncated on reopen", async 
     await bus.ensureTopics([{ name: "pins", partitions: 1 }]);
     await bus.produce("pins", Array.from({ length: 10 }, (_, i) => ({ key: "k", value: `v${i}` })));
     await bus.close();
-    const log = `${dir}/pins/0.log`;
+    const log = `${dir}/pins/0/00000000000000000000.log`;
     const good = await Deno.readFile(log);
 
     const cases: [string, Uint8Array][] = [
@@ -398,11 +398,12 @@ Deno.test("[embedded_bus] 100k records round-trip", async () => {
 
 // Produces in four concurrent loops and prints each call's id once it has
 // resolved. Records are ~20 KB so a write spans megabytes and the kill can
-// land inside it, leaving a torn tail for recovery to cut.
+// land inside it, leaving a torn tail for recovery to cut; 4 MiB segments
+// make it roll several times before the kill.
 const CHILD = `
 const [busUrl, dir] = Deno.args;
 const { createEmbeddedBus } = await import(busUrl);
-const bus = await createEmbeddedBus({ dir });
+const bus = await createEmbeddedBus({ dir, segmentBytes: 4 * 1024 * 1024 });
 await bus.ensureTopics([{ name: "pins", partitions: 2 }]);
 const encoder = new TextEncoder();
 const filler = "y".repeat(20_000);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { dayRange, parseBatchArgs, parseDay } from "../../lib/batch/dates.ts";
+import { batchSelection, dayRange, parseDay } from "../../lib/batch/dates.ts";
+import { UsageError } from "../../lib/runtime/cli.ts";
 import { isDayDue } from "../../lib/batch/raw_zone.ts";
 import type { BatchRun } from "../../lib/history/history_store.ts";
 
@@ -16,26 +17,24 @@ Deno.test("[batch] dayRange includes both ends and crosses months and leap days"
 
 Deno.test("[batch] parseDay rejects days that do not exist, naming the argument", () => {
   assert.equal(parseDay("2024-02-29"), "2024-02-29");
-  assert.throws(() => parseDay("2025-02-29", "from"), /--from .* '2025-02-29'/);
+  assert.throws(() => parseDay("2025-02-29", "from"), /--from.*'2025-02-29'/);
   assert.throws(() => parseDay("2025-1-02"), /current value is '2025-1-02'/);
 });
 
-Deno.test("[batch] parseBatchArgs: catch-up, one day, a range, and contradictions", () => {
-  assert.deepEqual(parseBatchArgs([]), { mode: "catch-up" });
-  assert.deepEqual(parseBatchArgs(["--date", "2026-01-02"]), {
-    mode: "days",
-    days: ["2026-01-02"],
-  });
-  assert.deepEqual(parseBatchArgs(["--from", "2026-01-01", "--to", "2026-01-02"]), {
+Deno.test("[batch] batchSelection: catch-up, one day, a range, and contradictions", () => {
+  assert.deepEqual(batchSelection({}), { mode: "catch-up" });
+  assert.deepEqual(batchSelection({ date: "2026-01-02" }), { mode: "days", days: ["2026-01-02"] });
+  assert.deepEqual(batchSelection({ from: "2026-01-01", to: "2026-01-02" }), {
     mode: "days",
     days: ["2026-01-01", "2026-01-02"],
   });
-  assert.throws(() => parseBatchArgs(["--from", "2026-01-01"]), /both --from and --to/);
+  assert.throws(() => batchSelection({ from: "2026-01-01" }), UsageError);
+  assert.throws(() => batchSelection({ from: "2026-01-01" }), /both --from and --to/);
+  assert.throws(() => batchSelection({ date: "2026-01-01", to: "2026-01-02" }), /Cannot combine/);
   assert.throws(
-    () => parseBatchArgs(["--date", "2026-01-01", "--to", "2026-01-02"]),
-    /Cannot combine/,
+    () => batchSelection({ from: "2026-01-02", to: "2026-01-01" }),
+    /--to is before --from/,
   );
-  assert.throws(() => parseBatchArgs(["--day", "2026-01-01"]));
 });
 
 Deno.test("[batch] isDayDue: new, failed, and changed days are due; unchanged ones are not", () => {

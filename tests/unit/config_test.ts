@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../lib/runtime/config.ts";
+import { recordEnvReads } from "../../lib/runtime/env_vars.ts";
 
 Deno.test("[config] defaults select the embedded adapters", () => {
   const config = loadConfig({});
@@ -8,6 +9,8 @@ Deno.test("[config] defaults select the embedded adapters", () => {
   assert.deepEqual(config.bus.brokers, []);
   assert.equal(config.bus.pinsTopic, "pins");
   assert.equal(config.bus.partitions, 6);
+  assert.equal(config.bus.retentionHours, 168);
+  assert.equal(config.bus.retentionBytes, 1024 ** 3);
   assert.equal(config.ingest.maxEvents, 10_000);
   assert.equal(config.ingest.maxBytes, 5 * 1024 * 1024);
   assert.equal(config.log.level, "info");
@@ -19,8 +22,12 @@ Deno.test("[config] reads the variables", () => {
     KAFKA_BROKERS: "127.0.0.1:9092, kafka-2:9092",
     INGEST_API_KEYS: "k1,k2",
     LOG_LEVEL: "WARN",
+    BUS_RETENTION_HOURS: "0",
+    BUS_RETENTION_BYTES: "0",
   });
   assert.equal(config.port, 9001);
+  assert.equal(config.bus.retentionHours, 0, "0 keeps records without an age limit");
+  assert.equal(config.bus.retentionBytes, 0, "0 keeps records without a size limit");
   assert.deepEqual(config.bus.brokers, ["127.0.0.1:9092", "kafka-2:9092"]);
   assert.deepEqual(config.ingest.apiKeys, ["k1", "k2"]);
   assert.equal(config.log.level, "warn");
@@ -38,6 +45,17 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of debug, info, warn, error, silent/],
     [{ KAFKA_BROKERS: "localhost" }, "KAFKA_BROKERS", /host:port/],
     [{ KAFKA_BROKERS: "a:1,b:x" }, "KAFKA_BROKERS", /host:port/],
+    [{ BUS_RETENTION_HOURS: "-1" }, "BUS_RETENTION_HOURS", /current value is '-1'/],
+    [{ BUS_RETENTION_BYTES: "1GiB" }, "BUS_RETENTION_BYTES", /an integer from 0 to/],
+    [
+      { DATABASE_URL: "nonsense" },
+      "DATABASE_URL",
+      /Invalid DATABASE_URL: expected a URL starting with postgres:\/\/ .*'nonsense'/,
+    ],
+    [{ DATABASE_URL: "http://db:5432/x" }, "DATABASE_URL", /'http:\/\/db:5432\/x'/],
+    [{ S3_ENDPOINT: "minio:9000" }, "S3_ENDPOINT", /starting with http:\/\/ or https:\/\//],
+    [{ BATCH_SCHEDULE: "every day" }, "BATCH_SCHEDULE", /'every day': it has 2 field/],
+    [{ BATCH_SCHEDULE: "0 24 * * *" }, "BATCH_SCHEDULE", /hour '24' is not in 0-23/],
   ];
   for (const [env, variable, message] of cases) {
     await t.step(JSON.stringify(env), () => {
@@ -49,4 +67,44 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
       });
     });
   }
+});
+
+Deno.test("[config] a password in a bad DATABASE_URL is not shown", () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: "postgres://pipeline:s3cret@db:99999/pipeline" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.ok(!error.message.includes("s3cret"), error.message);
+      assert.match(error.message, /'postgres:\/\/pipeline:\*\*\*@db:99999\/pipeline'/);
+      return true;
+    },
+  );
+});
+
+Deno.test("[config] accepts PostgreSQL and S3 URLs and normalises the schedule's spaces", () => {
+  const config = loadConfig({
+    DATABASE_URL: "postgresql://pipeline:pipeline@127.0.0.1:5432/pipeline",
+    S3_ENDPOINT: "https://s3.example.com",
+    BATCH_SCHEDULE: " 0  2 * * MON-FRI ",
+  });
+  assert.equal(
+    config.realtime.databaseUrl,
+    "postgresql://pipeline:pipeline@127.0.0.1:5432/pipeline",
+  );
+  assert.equal(config.archive.endpoint, "https://s3.example.com");
+  assert.equal(config.schedule.cron, "0 2 * * MON-FRI");
+});
+
+Deno.test("[config] recordEnvReads lists every variable loadConfig reads, with its default", () => {
+  const reads = recordEnvReads(loadConfig);
+  const byName = new Map(reads.map((read) => [read.name, read]));
+  assert.deepEqual(byName.get("PORT"), { name: "PORT", fallback: "8000" });
+  assert.deepEqual(byName.get("LOG_LEVEL"), { name: "LOG_LEVEL", fallback: "info" });
+  assert.deepEqual(byName.get("BATCH_SCHEDULE"), {
+    name: "BATCH_SCHEDULE",
+    fallback: "30 1 * * *",
+  });
+  assert.deepEqual(byName.get("KAFKA_BROKERS"), { name: "KAFKA_BROKERS" });
+  assert.deepEqual(byName.get("DATABASE_URL"), { name: "DATABASE_URL" });
+  assert.equal(byName.size, reads.length);
 });

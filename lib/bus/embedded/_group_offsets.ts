@@ -2,7 +2,8 @@
  * A consumer group's committed offsets for one topic, kept in
  * `<dir>/_groups/<groupId>/<topic>.json` and replaced atomically (temporary
  * file, fsync, rename) on each commit. Commits that arrive while a write is
- * queued share it.
+ * queued share it. The file is written when the group first joins the
+ * topic, so retention knows the group exists before it commits anything.
  *
  * @module
  */
@@ -26,14 +27,15 @@ function _groupDirName(groupId: string): string {
 }
 
 /**
- * Loads a group's committed offsets for a topic (none if never committed).
+ * Loads a group's committed offsets for a topic (none if never committed),
+ * and records the group as a consumer of the topic if it was not one yet.
  *
  * @param dir The bus directory.
  * @param groupId The consumer group.
  * @param topic The topic.
  * @param partitions How many partitions the topic has.
  * @returns The offsets.
- * @throws {Error} When the file exists but cannot be parsed.
+ * @throws {Error} When the file exists but cannot be parsed, or cannot be written.
  */
 export async function loadGroupOffsets(
   dir: string,
@@ -84,6 +86,7 @@ export async function loadGroupOffsets(
     await replaceFileDurably(groupDir, name, JSON.stringify({ groupId, topic, offsets: snapshot }));
   }
 
+  if (!created) await write();
   return {
     get: (partition) => offsets.get(partition),
     commit(partition, nextOffset) {
@@ -106,4 +109,49 @@ export async function loadGroupOffsets(
     },
     settled: () => chain,
   };
+}
+
+/**
+ * The committed offsets of every group that has joined a topic, as stored:
+ * a commit still being written shows its previous value.
+ *
+ * @param dir The bus directory.
+ * @param topic The topic.
+ * @returns Per group (by its directory name), the committed next offset per partition.
+ * @throws {Error} When a group's file cannot be read or parsed.
+ */
+export async function readTopicCommits(
+  dir: string,
+  topic: string,
+): Promise<Map<string, Map<number, number>>> {
+  const groups = new Map<string, Map<number, number>>();
+  const groupsDir = `${dir}/_groups`;
+  try {
+    for await (const entry of Deno.readDir(groupsDir)) {
+      if (!entry.isDirectory) continue;
+      const path = `${groupsDir}/${entry.name}/${topic}.json`;
+      let text: string;
+      try {
+        text = await Deno.readTextFile(path);
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) continue;
+        throw error;
+      }
+      const parsed = JSON.parse(text) as { offsets: Record<string, number> };
+      const offsets = new Map<number, number>();
+      for (const [partition, offset] of Object.entries(parsed.offsets)) {
+        offsets.set(Number(partition), offset);
+      }
+      groups.set(entry.name, offsets);
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return groups;
+    throw new Error(
+      `Cannot read the committed offsets of topic '${topic}' in ${groupsDir}: ${
+        (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+  return groups;
 }

@@ -1,245 +1,107 @@
 /**
- * One partition's append-only log file: recovery on open, group-committed
- * appends (one write and one fsync for all produce calls waiting), a sparse
- * offset index, and notification of readers waiting for new records.
+ * One partition's log: a directory of segment files, the last of them
+ * active. Recovery on open (`_log_recovery.ts`), appends and rolling
+ * (`_segment_appender.ts`), readers across segments (`_log_reader.ts`),
+ * notification of readers waiting for new records, and the deletion of the
+ * oldest segment for retention; offsets never go back.
  *
  * @module
  */
 
-import type { ConsumedRecord } from "../bus.ts";
 import type { Logger } from "../../runtime/logger.ts";
-import { type EncodedFrames, stampFrames } from "./_record_frame.ts";
-import { createFrameScanner } from "./_frame_scanner.ts";
-import { writeAll } from "./_durable_file.ts";
+import type { EncodedFrames } from "./_record_frame.ts";
+import { recoverSegments } from "./_log_recovery.ts";
+import { type LogPosition, type LogReader, openLogReader } from "./_log_reader.ts";
+import {
+  openSegmentAppender,
+  type SegmentAppender,
+  type SegmentSettings,
+} from "./_segment_appender.ts";
+import { findSegment, seekInSegment, type Segment } from "./_segment.ts";
 
-/** One index entry per this many records. */
-export const INDEX_INTERVAL = 256;
-/** Appends waiting are grouped into one write up to about this many bytes. */
-const GROUP_BYTES = 4 * 1024 * 1024;
-
-/** Reads a partition from an offset on. */
-export interface LogReader {
-  /** The offset of the next record `next` returns. */
-  readonly offset: number;
-  /** Up to `maxRecords` durable records; none when caught up. */
-  next(maxRecords: number): Promise<ConsumedRecord[]>;
-  close(): void;
-}
+export type { SegmentSettings } from "./_segment_appender.ts";
 
 /** An open partition log. */
 export interface PartitionLog {
+  /** The partition's directory. */
   readonly path: string;
   readonly partition: number;
   /** The offset the next record will get; everything below it is durable. */
   nextOffset(): number;
+  /** The first offset still held: the log start, raised when retention deletes a segment. */
+  startOffset(): number;
   /** Why appends are refused, after a write that could not be undone. */
   failure(): Error | null;
   /** Appends frames durably; resolves after fsync. */
   append(frames: EncodedFrames): Promise<void>;
-  /** Opens a reader at `offset`, which must be within `[0, nextOffset()]`. */
+  /** Opens a reader at `offset` (at most `nextOffset()`); below the log start it reads from there. */
   openReader(offset: number): Promise<LogReader>;
   /** Resolves once a record at `offset` is durable, or when `signal` aborts. */
   waitForData(offset: number, signal: AbortSignal): Promise<void>;
+  /** The segments, oldest first; the last is the active one. */
+  segments(): readonly Segment[];
+  /** Removes the oldest segment, unless it is the active one; returns it. */
+  deleteOldestSegment(): Promise<Segment | null>;
   /** Waits for pending appends and closes the file. */
   close(): Promise<void>;
 }
 
-interface _Append {
-  frames: EncodedFrames;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
 /**
- * Opens (creating it if missing) and recovers a partition log: scans every
- * frame, rebuilds the next offset and the index, and truncates a torn or
- * corrupt tail with a warning.
+ * Opens (creating it if missing) and recovers a partition log.
  *
- * @param path The `.log` file.
+ * @param dir The partition's directory.
  * @param partition Its partition number.
- * @param logger Where the truncation warning goes.
+ * @param settings When segments roll.
+ * @param logger Where recovery warnings and jumps to the log start go.
  * @returns The open log.
+ * @throws {Error} Naming the directory, when it cannot be recovered.
  */
 export async function openPartitionLog(
-  path: string,
+  dir: string,
   partition: number,
+  settings: SegmentSettings,
   logger: Logger,
 ): Promise<PartitionLog> {
-  const file = await Deno.open(path, { read: true, write: true, create: true });
-  let nextOffset = 0;
-  let endPosition = 0;
-  const index: number[] = [];
+  const waiters = new Set<() => void>();
+  const onDurable = () => {
+    for (const wake of [...waiters]) wake();
+  };
+  let segments: Segment[];
+  let appender: SegmentAppender;
   try {
-    const size = (await file.stat()).size;
-    const scanner = createFrameScanner(file, 0, () => size, 1024 * 1024);
-    let problem: string | null = null;
-    while (true) {
-      const check = await scanner.peek();
-      if (check.status === "end") break;
-      if (check.status === "partial") {
-        problem = "the last frame is cut short";
-        break;
-      }
-      if (check.status === "corrupt") {
-        problem = check.reason;
-        break;
-      }
-      if (check.offset !== nextOffset) {
-        problem = `offset ${check.offset} where ${nextOffset} was expected`;
-        break;
-      }
-      if (nextOffset % INDEX_INTERVAL === 0) index.push(scanner.position);
-      nextOffset++;
-      scanner.skip(check.size);
-    }
-    endPosition = scanner.position;
-    if (problem !== null) {
-      logger.warn("Truncating a torn or corrupt tail of an embedded bus log", {
-        path,
-        reason: problem,
-        atByte: endPosition,
-        droppedBytes: size - endPosition,
-        nextOffset,
-      });
-      await file.truncate(endPosition);
-      await file.syncData();
-    }
-    await file.seek(endPosition, Deno.SeekMode.Start);
+    segments = await recoverSegments(dir, logger);
+    appender = await openSegmentAppender(dir, segments, settings, { logger, onDurable });
   } catch (error) {
-    file.close();
-    throw new Error(`Cannot recover the embedded bus log ${path}: ${(error as Error).message}`, {
+    throw new Error(`Cannot recover the embedded bus log ${dir}: ${(error as Error).message}`, {
       cause: error,
     });
   }
-
-  const queue: _Append[] = [];
-  const waiters = new Set<() => void>();
-  let flushing: Promise<void> | null = null;
-  let broken: Error | null = null;
+  const nextOffset = () => appender.active().nextOffset;
   let closed = false;
 
-  async function flushGroup(group: _Append[]): Promise<void> {
-    let offset = nextOffset;
-    let position = endPosition;
-    const indexed: number[] = [];
-    for (const { frames } of group) {
-      stampFrames(frames, offset);
-      for (const start of frames.starts) {
-        if (offset % INDEX_INTERVAL === 0) indexed.push(position + start);
-        offset++;
-      }
-      position += frames.bytes.length;
+  function locate(offset: number): LogPosition {
+    const active = appender.active();
+    if (offset >= active.nextOffset) {
+      return { segment: active, offset: active.nextOffset, position: active.bytes };
     }
-    let bytes = group[0]!.frames.bytes;
-    if (group.length > 1) {
-      bytes = new Uint8Array(position - endPosition);
-      let at = 0;
-      for (const { frames } of group) {
-        bytes.set(frames.bytes, at);
-        at += frames.bytes.length;
-      }
-    }
-    try {
-      await writeAll(file, bytes);
-      await file.syncData();
-    } catch (error) {
-      const failure = new Error(`Cannot append to ${path}: ${(error as Error).message}`, {
-        cause: error,
-      });
-      for (const append of group) append.reject(failure);
-      try {
-        await file.truncate(endPosition);
-        await file.seek(endPosition, Deno.SeekMode.Start);
-      } catch {
-        broken = failure;
-        logger.error("An embedded bus log cannot be written any more", { path, error });
-      }
-      return;
-    }
-    nextOffset = offset;
-    endPosition = position;
-    index.push(...indexed);
-    for (const append of group) append.resolve();
-    for (const wake of [...waiters]) wake();
+    const segment = findSegment(segments, offset);
+    return { segment, ...seekInSegment(segment, offset) };
   }
 
-  async function flushLoop(): Promise<void> {
-    try {
-      while (queue.length > 0) {
-        let bytes = 0;
-        let count = 0;
-        while (count < queue.length && (count === 0 || bytes < GROUP_BYTES)) {
-          bytes += queue[count]!.frames.bytes.length;
-          count++;
-        }
-        await flushGroup(queue.splice(0, count));
-      }
-    } finally {
-      flushing = null;
-    }
-  }
-
-  function seek(offset: number): { offset: number; position: number } {
-    if (offset >= nextOffset) return { offset: nextOffset, position: endPosition };
-    const slot = Math.floor(offset / INDEX_INTERVAL);
-    return { offset: slot * INDEX_INTERVAL, position: index[slot]! };
-  }
-
+  const readable = { path: dir, partition, startOffset: () => segments[0]!.baseOffset, locate };
   return {
-    path,
+    path: dir,
     partition,
-    nextOffset: () => nextOffset,
-    failure: () => broken,
+    nextOffset,
+    startOffset: readable.startOffset,
+    failure: () => appender.failure(),
     append(frames) {
-      if (closed) return Promise.reject(new Error(`Cannot append to ${path}: the log is closed`));
-      if (broken) return Promise.reject(broken);
-      if (frames.starts.length === 0) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        queue.push({ frames, resolve, reject });
-        flushing ??= flushLoop();
-      });
+      if (closed) return Promise.reject(new Error(`Cannot append to ${dir}: the log is closed`));
+      return appender.append(frames);
     },
-    async openReader(offset) {
-      const from = seek(offset);
-      const reader = await Deno.open(path, { read: true });
-      await reader.seek(from.position, Deno.SeekMode.Start);
-      const scanner = createFrameScanner(reader, from.position, () => endPosition);
-      let next = from.offset;
-      return {
-        get offset() {
-          return Math.max(next, offset);
-        },
-        async next(maxRecords) {
-          const records: ConsumedRecord[] = [];
-          while (records.length < maxRecords) {
-            let check;
-            try {
-              check = await scanner.peek();
-            } catch (error) {
-              if (records.length > 0) break;
-              throw error;
-            }
-            if (check.status === "end") break;
-            if (check.status !== "ok" || check.offset !== next) {
-              if (records.length > 0) break;
-              const reason = check.status === "ok"
-                ? `offset ${check.offset} where ${next} was expected`
-                : check.status === "corrupt"
-                ? check.reason
-                : "a frame is cut short";
-              throw new Error(`Cannot read ${path} at byte ${scanner.position}: ${reason}`);
-            }
-            if (next >= offset) records.push(scanner.decode(check.size, partition));
-            scanner.skip(check.size);
-            next++;
-          }
-          return records;
-        },
-        close: () => reader.close(),
-      };
-    },
+    openReader: (offset) => openLogReader(readable, offset, logger),
     waitForData(offset, signal) {
-      if (nextOffset > offset || signal.aborted) return Promise.resolve();
+      if (nextOffset() > offset || signal.aborted) return Promise.resolve();
       return new Promise((resolve) => {
         const wake = () => {
           waiters.delete(wake);
@@ -250,11 +112,20 @@ export async function openPartitionLog(
         signal.addEventListener("abort", wake, { once: true });
       });
     },
+    segments: () => segments,
+    async deleteOldestSegment() {
+      const oldest = segments[0]!;
+      if (oldest === appender.active()) return null;
+      // Out of the list first, so no new reader opens it. Should the removal fail, the
+      // file is found again, whole and contiguous, when the log next opens.
+      segments.shift();
+      await Deno.remove(oldest.path);
+      return oldest;
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await flushing;
-      file.close();
+      await appender.close();
     },
   };
 }

@@ -31,11 +31,13 @@ export interface EncodedFrames {
   bytes: Uint8Array;
   /** Where each frame starts in `bytes`. */
   starts: number[];
+  /** The timestamp every frame carries, in epoch milliseconds. */
+  timestamp: number;
 }
 
 /** What {@linkcode inspectFrame} finds at a position. */
 export type FrameCheck =
-  | { status: "ok"; size: number; offset: number }
+  | { status: "ok"; size: number; offset: number; timestamp: number }
   | { status: "partial"; needed: number }
   | { status: "corrupt"; reason: string };
 
@@ -85,7 +87,7 @@ export function encodeFrames(records: readonly BusRecord[], timestamp: number): 
     bytes.set(value, position + 28 + keyLength);
     position += FRAME_HEADER_BYTES + BODY_FIXED_BYTES + keyLength + value.length;
   }
-  return { bytes, starts };
+  return { bytes, starts, timestamp };
 }
 
 /**
@@ -113,7 +115,7 @@ export function stampFrames(frames: EncodedFrames, baseOffset: number): void {
  * @param view A view over the same buffer.
  * @param position Where the frame starts.
  * @param end Where the bytes at hand end.
- * @returns Its size and offset; or how many bytes it needs; or why it is corrupt.
+ * @returns Its size, offset and timestamp; or how many bytes it needs; or why it is corrupt.
  */
 export function inspectFrame(
   bytes: Uint8Array,
@@ -136,7 +138,12 @@ export function inspectFrame(
   if (keyLength < -1 || keyLength > bodyLength - BODY_FIXED_BYTES) {
     return { status: "corrupt", reason: `key length ${keyLength} is out of bounds` };
   }
-  return { status: "ok", size, offset: Number(view.getBigInt64(position + 8)) };
+  return {
+    status: "ok",
+    size,
+    offset: Number(view.getBigInt64(position + 8)),
+    timestamp: Number(view.getBigInt64(position + 16)),
+  };
 }
 
 /**

@@ -1,15 +1,18 @@
 /**
  * A topic's directory in the embedded bus: `<dir>/<topic>/topic.json` (the
  * partition count, written last so a half-created topic is ignored) and one
- * `<partition>.log` per partition.
+ * directory of segment files per partition, `<partition>/<base offset>.log`.
+ * A topic of format 1 (one `<partition>.log` file per partition) is moved to
+ * this layout when it opens: each file becomes its partition's first segment.
  *
  * @module
  */
 
 import type { TopicSpec } from "../bus.ts";
 import type { Logger } from "../../runtime/logger.ts";
-import { openPartitionLog, type PartitionLog } from "./_partition_log.ts";
+import { openPartitionLog, type PartitionLog, type SegmentSettings } from "./_partition_log.ts";
 import { replaceFileDurably, syncDirectory } from "./_durable_file.ts";
+import { segmentFileName } from "./_segment.ts";
 
 /** An open topic. */
 export interface OpenTopic {
@@ -21,7 +24,8 @@ export interface OpenTopic {
 
 const TOPIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,248}$/;
 const MAX_PARTITIONS = 1024;
-const FORMAT = 1;
+const FORMAT = 2;
+const FORMAT_ONE_FILE = 1;
 
 /**
  * Whether a directory entry can be a topic (not `_groups`, `.lock`...).
@@ -57,6 +61,7 @@ export function checkTopicSpec({ name, partitions }: TopicSpec): void {
  *
  * @param dir The bus directory.
  * @param name The topic.
+ * @param settings When the partitions' segments roll.
  * @param logger Where warnings go.
  * @returns The topic, or null when its directory has no topic.json.
  * @throws {Error} When topic.json is unreadable or a log cannot be recovered.
@@ -64,16 +69,21 @@ export function checkTopicSpec({ name, partitions }: TopicSpec): void {
 export async function openTopic(
   dir: string,
   name: string,
+  settings: SegmentSettings,
   logger: Logger,
 ): Promise<OpenTopic | null> {
   const metaPath = `${dir}/${name}/topic.json`;
   let partitions: number;
+  let format: number;
   try {
     const meta = JSON.parse(await Deno.readTextFile(metaPath)) as {
       partitions: number;
       format: number;
     };
-    if (meta.format !== FORMAT) throw new Error(`unknown format ${meta.format}`);
+    format = meta.format;
+    if (format !== FORMAT && format !== FORMAT_ONE_FILE) {
+      throw new Error(`unknown format ${format}`);
+    }
     partitions = meta.partitions;
     checkTopicSpec({ name, partitions });
   } catch (error) {
@@ -83,10 +93,11 @@ export async function openTopic(
     }
     throw new Error(`Cannot read ${metaPath}: ${(error as Error).message}`, { cause: error });
   }
+  if (format === FORMAT_ONE_FILE) await _segmentFormatOne(`${dir}/${name}`, partitions, logger);
   const logs: PartitionLog[] = [];
   try {
     for (let partition = 0; partition < partitions; partition++) {
-      logs.push(await openPartitionLog(`${dir}/${name}/${partition}.log`, partition, logger));
+      logs.push(await openPartitionLog(`${dir}/${name}/${partition}`, partition, settings, logger));
     }
   } catch (error) {
     await Promise.all(logs.map((log) => log.close()));
@@ -101,22 +112,54 @@ export async function openTopic(
  *
  * @param dir The bus directory.
  * @param spec The topic.
+ * @param settings When the partitions' segments roll.
  * @param logger Where warnings go.
  * @returns The open topic.
  */
 export async function createTopic(
   dir: string,
   spec: TopicSpec,
+  settings: SegmentSettings,
   logger: Logger,
 ): Promise<OpenTopic> {
   const topicDir = `${dir}/${spec.name}`;
   await Deno.mkdir(topicDir, { recursive: true });
   for (let partition = 0; partition < spec.partitions; partition++) {
-    await Deno.writeFile(`${topicDir}/${partition}.log`, new Uint8Array(), { append: true });
+    const partitionDir = `${topicDir}/${partition}`;
+    await Deno.mkdir(partitionDir, { recursive: true });
+    await Deno.writeFile(`${partitionDir}/${segmentFileName(0)}`, new Uint8Array(), {
+      append: true,
+    });
+    await syncDirectory(partitionDir);
   }
   await syncDirectory(topicDir);
   const meta = JSON.stringify({ partitions: spec.partitions, format: FORMAT });
   await replaceFileDurably(topicDir, "topic.json", meta);
   await syncDirectory(dir);
-  return (await openTopic(dir, spec.name, logger))!;
+  return (await openTopic(dir, spec.name, settings, logger))!;
+}
+
+/**
+ * Moves a format-1 topic (one `<partition>.log` per partition) to segment
+ * directories. Each step can be repeated after a crash: a file already moved
+ * is not found again, and topic.json changes last.
+ */
+async function _segmentFormatOne(
+  topicDir: string,
+  partitions: number,
+  logger: Logger,
+): Promise<void> {
+  for (let partition = 0; partition < partitions; partition++) {
+    const partitionDir = `${topicDir}/${partition}`;
+    await Deno.mkdir(partitionDir, { recursive: true });
+    try {
+      await Deno.rename(`${topicDir}/${partition}.log`, `${partitionDir}/${segmentFileName(0)}`);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    await syncDirectory(partitionDir);
+  }
+  await syncDirectory(topicDir);
+  await replaceFileDurably(topicDir, "topic.json", JSON.stringify({ partitions, format: FORMAT }));
+  logger.info("Moved a topic's partition logs into segment directories", { path: topicDir });
 }

@@ -5,12 +5,15 @@
  * assigned every partition.
  *
  * Layout:
- * - `<dir>/<topic>/topic.json` — `{"partitions": n, "format": 1}`, written last
+ * - `<dir>/<topic>/topic.json` — `{"partitions": n, "format": 2}`, written last
  *   when a topic is created, so a half-created topic is ignored on open.
- * - `<dir>/<topic>/<partition>.log` — append-only frames, one per record:
- *   length, CRC-32, offset, timestamp, key and value (`_record_frame.ts`).
- * - `<dir>/_groups/<groupId>/<topic>.json` — committed offsets, replaced by
- *   temporary file, fsync and rename.
+ * - `<dir>/<topic>/<partition>/<base offset, 20 digits>.log` — the partition's
+ *   segments: append-only frames, one per record: length, CRC-32, offset,
+ *   timestamp, key and value (`_record_frame.ts`). The last segment is the
+ *   active one; it rolls when it would pass `segmentBytes` (64 MiB) or when
+ *   its first record is `segmentMs` (24 h) old.
+ * - `<dir>/_groups/<groupId>/<topic>.json` — committed offsets, written when
+ *   the group joins and replaced by temporary file, fsync and rename.
  *
  * Durability: `produce` resolves only after its records are written and
  * `fdatasync`ed. Appends to a partition are serialised; produce calls that
@@ -19,106 +22,90 @@
  * see a record only once it is durable, and `highWatermark` is the durable
  * next offset.
  *
- * Recovery: on open every log is scanned; the next offset and a sparse index
- * (the byte position of every 256th offset) are rebuilt, and a torn or
- * corrupt tail (short frame, bad length, CRC mismatch, offset out of
- * sequence) is truncated with a warning. Readers seek through the index and
- * read 256 KiB chunks; nothing is kept in memory beyond the batch in hand.
+ * Recovery: on open every segment is scanned; the next offset and a sparse
+ * index per segment (the byte position of every 256th offset) are rebuilt,
+ * and a torn or corrupt tail (short frame, bad length, CRC mismatch, offset
+ * out of sequence) is truncated with a warning. Readers seek through the
+ * index, read 256 KiB chunks and move from segment to segment; nothing is
+ * kept in memory beyond the batch in hand.
+ *
+ * Retention (`_retention.ts`): a sealed segment is deleted once every group
+ * that has joined the topic has committed past it AND it is older than
+ * `retention.maxAgeMs` or its partition is over `retention.maxBytes`. By
+ * default nothing is deleted. Offsets never go back: a consumer starting
+ * below the first offset left reads from there (Kafka's "earliest").
  *
  * Partitioning: a keyed record goes to Kafka's murmur2 partition of its key,
  * the same as the Kafka adapter; records without a key go to one partition
  * per produce call, round-robin across calls (as Kafka's sticky
  * partitioner), so a call costs one fsync.
  *
- * Records are kept forever: there is no retention, which suits a dev log.
- *
  * @module
  */
 
 import type { Bus, BusConsumer, BusRecord } from "../bus.ts";
-import { createLogger, type Logger } from "../../runtime/logger.ts";
-import { partitionForKey } from "./_murmur2.ts";
+import { groupByPartition } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
 import { type GroupOffsets, loadGroupOffsets } from "./_group_offsets.ts";
 import { startEmbeddedConsumer } from "./_embedded_consumer.ts";
-import {
-  checkTopicSpec,
-  createTopic,
-  isTopicName,
-  type OpenTopic,
-  openTopic,
-} from "./_topic_dir.ts";
+import { checkTopicSpec, createTopic, type OpenTopic } from "./_topic_dir.ts";
+import { openBusDir } from "./_bus_dir.ts";
+import { type EmbeddedBusOptions, embeddedBusSettings } from "./_bus_options.ts";
+import { type DeletedSegment, startRetention } from "./_retention.ts";
 
-/** Raised when another process holds the embedded bus's directory (its `.lock`). */
-export class EmbeddedBusLockedError extends Error {
-  /** The bus's directory. */
-  readonly dir: string;
+export type { EmbeddedBusOptions } from "./_bus_options.ts";
+export { EmbeddedBusLockedError } from "./_bus_dir.ts";
+export type { DeletedSegment, RetentionLimits } from "./_retention.ts";
 
-  constructor(dir: string) {
-    super(
-      `Cannot open the embedded bus at ${dir}: another process is using it (it locks ${dir}/.lock)`,
-    );
-    this.name = "EmbeddedBusLockedError";
-    this.dir = dir;
-  }
-}
-
-/** Options of {@linkcode createEmbeddedBus}. */
-export interface EmbeddedBusOptions {
-  /** The directory holding the logs; created if missing. */
-  dir: string;
-  /** Where recovery warnings and consumer errors go; silent by default. */
-  logger?: Logger;
-  /** The clock that stamps records. */
-  now?: () => Date;
+/** The embedded bus: the bus port, plus retention on demand. */
+export interface EmbeddedBus extends Bus {
+  /**
+   * Runs a retention pass now (or joins the one running), besides the
+   * background passes.
+   *
+   * @returns The segments deleted.
+   */
+  applyRetention(): Promise<DeletedSegment[]>;
 }
 
 /**
- * Opens (or creates) an embedded bus in a directory and recovers its logs.
+ * Opens (or creates) an embedded bus in a directory, recovers its logs and
+ * starts retention (a pass now, then every `retentionIntervalMs`).
  *
- * @param options The directory, logger and clock.
+ * @param options The directory, logger, clock, retention and segment sizes.
  * @returns The bus; `kind` is "embedded" and `address` the directory.
- * @throws {EmbeddedBusLockedError} When another process holds it.
- * @throws {Error} When the directory cannot be used or a topic cannot be recovered.
+ * @throws {EmbeddedBusLockedError} When another process holds the directory.
+ * @throws {Error} When an option is invalid, the directory cannot be used, or
+ * a topic cannot be recovered.
  * @example
  * ```ts
- * const bus = await createEmbeddedBus({ dir: "data/bus", logger });
+ * const bus = await createEmbeddedBus({
+ *   dir: "data/bus",
+ *   logger,
+ *   retention: { maxAgeMs: 168 * 3_600_000, maxBytes: 1024 ** 3 },
+ * });
  * await bus.ensureTopics([{ name: "pins", partitions: 3 }]);
  * await bus.produce("pins", [{ key: "user-1", value: "{}" }]);
  * ```
  */
-export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bus> {
-  const { dir, logger = createLogger({ level: "silent" }), now = () => new Date() } = options;
-  if (typeof dir !== "string" || dir === "") {
-    throw new Error("Cannot open the embedded bus: dir must be a non-empty path");
-  }
-  let lock: Deno.FsFile;
+export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<EmbeddedBus> {
+  const settings = embeddedBusSettings(options);
+  const { dir, logger, now } = settings;
+  const { lock, topics } = await openBusDir(settings);
+  logger.info("Opened the embedded bus", {
+    dir,
+    topics: [...topics.keys()],
+    retention: settings.retention,
+  });
+  const retention = startRetention(
+    { dir, topics, limits: settings.retention, now, logger },
+    settings.retentionIntervalMs,
+  );
   try {
-    await Deno.mkdir(dir, { recursive: true });
-    lock = await Deno.open(`${dir}/.lock`, { read: true, write: true, create: true });
+    await retention.run();
   } catch (error) {
-    throw new Error(`Cannot open the embedded bus at ${dir}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    logger.warn("Embedded bus retention failed; retrying at the next pass", { error });
   }
-  if (!await lock.tryLock(true)) {
-    lock.close();
-    throw new EmbeddedBusLockedError(dir);
-  }
-
-  const topics = new Map<string, OpenTopic>();
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isDirectory || !isTopicName(entry.name)) continue;
-      const topic = await openTopic(dir, entry.name, logger);
-      if (topic) topics.set(entry.name, topic);
-    }
-  } catch (error) {
-    await Promise.all([...topics.values()].flatMap((t) => t.logs.map((log) => log.close())));
-    lock.close();
-    throw error;
-  }
-  logger.info("Opened the embedded bus", { dir, topics: [...topics.keys()] });
 
   const members = new Map<string, BusConsumer | null>();
   const groupOffsets = new Map<string, GroupOffsets>();
@@ -148,7 +135,7 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
         for (const spec of specs) {
           const topic = topics.get(spec.name);
           if (!topic) {
-            topics.set(spec.name, await createTopic(dir, spec, logger));
+            topics.set(spec.name, await createTopic(dir, spec, settings, logger));
             logger.info("Created a topic", { topic: spec.name, partitions: spec.partitions });
           } else if (topic.logs.length !== spec.partitions) {
             logger.warn("Topic exists with another partition count; keeping it", {
@@ -170,21 +157,7 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
       const count = topic.logs.length;
       const sticky = topic.nextSticky;
       topic.nextSticky = (sticky + 1) % count;
-      const byPartition = new Map<number, BusRecord[]>();
-      for (const record of records) {
-        if (
-          typeof record.value !== "string" ||
-          (record.key !== null && typeof record.key !== "string")
-        ) {
-          throw new TypeError(
-            `Cannot produce to topic '${name}': key must be a string or null and value a string`,
-          );
-        }
-        const partition = record.key === null ? sticky : partitionForKey(record.key, count);
-        const list = byPartition.get(partition);
-        if (list) list.push(record);
-        else byPartition.set(partition, [record]);
-      }
+      const byPartition = groupByPartition(name, records, count, sticky);
       const timestamp = now().getTime();
       const encoded = [...byPartition].map(([p, list]) =>
         [p, encodeFrames(list, timestamp)] as const
@@ -200,7 +173,7 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
       const topic = existing(name, "read the offsets of");
       return topic.logs.map((log) => ({
         partition: log.partition,
-        earliest: 0,
+        earliest: log.startOffset(),
         end: log.nextOffset(),
       }));
     },
@@ -263,8 +236,14 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Bu
       }
     },
 
+    async applyRetention() {
+      checkOpen();
+      return await retention.run();
+    },
+
     close() {
       closing ??= (async () => {
+        await retention.stop();
         const running = [...members.values()].filter((member) => member !== null);
         await Promise.all(running.map((consumer) => consumer.stop()));
         await Promise.all([...groupOffsets.values()].map((offsets) => offsets.settled()));

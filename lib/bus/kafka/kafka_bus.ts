@@ -38,11 +38,12 @@ export interface KafkaBusOptions {
   ackTimeoutMs?: number;
 }
 
-function _logCreator(logger: Logger) {
+/** Logs kafkajs's errors as warnings, except while `connecting()`: that failure is thrown. */
+function _logCreator(logger: Logger, connecting: () => boolean) {
   return () => ({ namespace, level, log }: LogEntry) => {
     const { message, ...fields } = log;
     const line = `kafkajs ${namespace}: ${message}`;
-    if (level === logLevel.ERROR) logger.warn(line, fields);
+    if (level === logLevel.ERROR && !connecting()) logger.warn(line, fields);
     else logger.debug(line, fields);
   };
 }
@@ -69,12 +70,13 @@ async function _withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
 export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
   const { brokers, clientId, logger, ackTimeoutMs = 5000 } = options;
   const address = brokers.join(",");
+  let connecting = true;
   const kafka = new Kafka({
     clientId,
     brokers,
     connectionTimeout: 3000,
     logLevel: logLevel.WARN,
-    logCreator: _logCreator(logger.child({ component: "kafkajs" })),
+    logCreator: _logCreator(logger.child({ component: "kafkajs" }), () => connecting),
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
   });
   const admin: Admin = kafka.admin();
@@ -85,6 +87,8 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     throw new Error(`Cannot connect to Kafka at ${address}: ${(error as Error).message}`, {
       cause: error,
     });
+  } finally {
+    connecting = false;
   }
   const producer: Producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
