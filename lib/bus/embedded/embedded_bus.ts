@@ -48,6 +48,7 @@ import { groupByPartition } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
 import { type GroupOffsets, loadGroupOffsets } from "./_group_offsets.ts";
 import { startEmbeddedConsumer } from "./_embedded_consumer.ts";
+import { readLogRange } from "./_range_read.ts";
 import { checkTopicSpec, createTopic, type OpenTopic } from "./_topic_dir.ts";
 import { openBusDir } from "./_bus_dir.ts";
 import { type EmbeddedBusOptions, embeddedBusSettings } from "./_bus_options.ts";
@@ -176,6 +177,21 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
         earliest: log.startOffset(),
         end: log.nextOffset(),
       }));
+    },
+
+    async read(name, ranges, onRecords) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read");
+      const missing = [...ranges.keys()].find((partition) => !topic.logs[partition]);
+      if (missing !== undefined) {
+        throw new RangeError(
+          `Cannot read partition ${missing} of topic '${name}': it has ${topic.logs.length}`,
+        );
+      }
+      for (const [partition, range] of ranges) {
+        await readLogRange(topic.logs[partition]!, range, onRecords);
+      }
     },
 
     async consume(options, handlers) {

@@ -23,11 +23,14 @@ import type {
   BusHealth,
   BusRecord,
   ConsumedBatch,
+  ConsumedRecord,
   ConsumeOptions,
   ConsumerHandlers,
+  OffsetRange,
   PartitionOffsets,
   TopicSpec,
 } from "../bus.ts";
+import { readWithThrowawayGroup } from "./_throwaway_read.ts";
 
 /** Options of {@linkcode createKafkaBus}. */
 export interface KafkaBusOptions {
@@ -197,6 +200,31 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     };
   }
 
+  async function read(
+    topic: string,
+    ranges: Map<number, OffsetRange>,
+    onRecords: (records: ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<void> {
+    const held = await offsets(topic);
+    for (const partition of ranges.keys()) {
+      if (!held.some((p) => p.partition === partition)) {
+        throw new RangeError(
+          `Cannot read partition ${partition} of topic '${topic}': it has ${held.length}`,
+        );
+      }
+    }
+    const clamped = new Map(held.map(({ partition, earliest, end }) => {
+      const range = ranges.get(partition) ?? { from: end, to: end };
+      return [partition, { from: Math.max(range.from, earliest), to: Math.min(range.to, end) }];
+    }));
+    await readWithThrowawayGroup(
+      { consume, groupPrefix: `${clientId}-read` },
+      topic,
+      clamped,
+      onRecords,
+    );
+  }
+
   async function health(): Promise<BusHealth> {
     try {
       const cluster = await _withTimeout(admin.describeCluster(), 2000, `Kafka at ${address}`);
@@ -212,5 +240,5 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await admin.disconnect();
   }
 
-  return { kind: "kafka", address, ensureTopics, produce, offsets, consume, health, close };
+  return { kind: "kafka", address, ensureTopics, produce, offsets, read, consume, health, close };
 }
