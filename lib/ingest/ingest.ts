@@ -8,6 +8,7 @@
  */
 
 import type { Bus, BusRecord } from "../bus/bus.ts";
+import { deadline } from "../runtime/async.ts";
 import { cleanText } from "../pin/clean_pin.ts";
 import {
   ClosedError,
@@ -74,20 +75,16 @@ export interface Ingestor {
 }
 
 async function _within(work: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProduceTimeoutError(ms)), ms);
-  });
   try {
-    await Promise.race([work, timeout]);
+    await deadline(work, ms, () => {
+      throw new ProduceTimeoutError(ms);
+    });
   } catch (error) {
     if (
       error instanceof ProduceTimeoutError || error instanceof OverloadedError ||
       error instanceof ClosedError
     ) throw error;
     throw new BusUnavailableError(error);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
