@@ -1,6 +1,6 @@
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
-import { batchScenario } from "./batch_scenario.ts";
+import { batchScenario } from "../fixtures/batch_scenario.ts";
 
 Deno.test("[batch] embedded history + local archive: aggregates, idempotency, catch-up, backfill", async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "batch_component_" });

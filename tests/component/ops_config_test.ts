@@ -18,7 +18,7 @@ import {
   readRepoText,
   REPO,
   SYNTHETIC_METRICS,
-} from "./ops_stack.ts";
+} from "../fixtures/ops_stack.ts";
 
 const _PROMTOOL_CANDIDATES = ["/usr/bin/promtool", "promtool"];
 

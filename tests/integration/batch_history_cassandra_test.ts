@@ -7,7 +7,7 @@ import { openHistory } from "../../lib/history/mod.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
-import { batchScenario } from "../component/batch_scenario.ts";
+import { batchScenario } from "../fixtures/batch_scenario.ts";
 import assert from "node:assert/strict";
 
 const logger = createLogger({ level: "warn" });

@@ -26,7 +26,7 @@ import {
   promqlMetricNames,
   REPO,
   SYNTHETIC_METRICS,
-} from "../component/ops_stack.ts";
+} from "../fixtures/ops_stack.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { delay } from "../services/probe.ts";
 import {

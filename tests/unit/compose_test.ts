@@ -18,7 +18,7 @@ import {
   REPO,
   SDK_VARIABLES,
   serviceEnv,
-} from "../component/ops_stack.ts";
+} from "../fixtures/ops_stack.ts";
 
 const compose = await loadCompose();
 const services = compose.services;
