@@ -28,7 +28,7 @@ import {
   SYNTHETIC_METRICS,
 } from "../fixtures/ops_stack.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
-import { delay } from "../services/probe.ts";
+import { delay } from "../../lib/runtime/async.ts";
 import {
   registerPrometheusTarget,
   unregisterPrometheusTarget,
