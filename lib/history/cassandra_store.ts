@@ -12,7 +12,7 @@ import cassandra from "cassandra-driver";
 import type { HistoryConfig } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { CASSANDRA_MIGRATIONS, PIN_BUCKETS } from "./_cassandra_schema.ts";
-import { eventYear, replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
+import { replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
 import { cqlNumber, createCql, type Params } from "./_cql.ts";
 import { pinBucket } from "./bucket.ts";
 import {
@@ -203,11 +203,6 @@ export async function createCassandraHistory(
     },
     categoriesByYear: (y: number) =>
       categoryTotals(`SELECT category, pins FROM ${ks}.year_categories WHERE year = ?`, [y]),
-    categoriesByDay: (date: string) =>
-      categoryTotals(
-        `SELECT category, pins FROM ${ks}.year_categories WHERE year = ? AND event_date = ?`,
-        [eventYear(date), date],
-      ),
     async topCategory(y: number) {
       return (await store.categoriesByYear(y))[0] ?? null;
     },
@@ -255,17 +250,6 @@ export async function createCassandraHistory(
     async lastRun() {
       const all = await store.runs();
       return all.sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime())[0] ?? null;
-    },
-    async countRows(day: string) {
-      let total = 0;
-      for (let bucket = 0; bucket < PIN_BUCKETS; bucket++) {
-        const [row] = await rows(
-          `SELECT count(*) AS n FROM ${ks}.pins WHERE dt = ? AND bucket = ?`,
-          [day, bucket],
-        );
-        total += num(row?.get("n"));
-      }
-      return total;
     },
     async close() {
       await client.shutdown();

@@ -6,7 +6,10 @@
  * transaction — with totals computed by SQL `GROUP BY` at read time.
  *
  * DuckDB lets one process open a database file for writing: the batch and
- * the edge share it when they run in one process (`deno task dev`).
+ * the edge share it when they run in one process (`deno task dev`). The
+ * file is opened through DuckDB's instance cache, so any other opener in
+ * the process (a second store, a reader of its own) shares the one
+ * database instead of opening the file again.
  *
  * @module
  */
@@ -75,10 +78,12 @@ export interface EmbeddedHistoryOptions {
 export async function createEmbeddedHistory(
   options: EmbeddedHistoryOptions,
 ): Promise<HistoryStore> {
-  const instance = await DuckDBInstance.create(options.path, {
-    checkpoint_threshold: options.checkpointThreshold ?? "64MB",
-  });
+  const instance = await DuckDBInstance.fromCache(options.path);
   const db = await instance.connect();
+  // A setting rather than an open option: the cache shares an instance only among openers
+  // with the same options.
+  const threshold = (options.checkpointThreshold ?? "64MB").replaceAll("'", "''");
+  await db.run(`SET checkpoint_threshold = '${threshold}'`);
   let queue: Promise<unknown> = Promise.resolve();
 
   // One connection, one statement at a time: transactions never interleave.
@@ -223,7 +228,6 @@ export async function createEmbeddedHistory(
         );
       }),
     categoriesByYear: (year) => serial(() => categories("year(event_date) = $1", year)),
-    categoriesByDay: (date) => serial(() => categories("event_date = $1::DATE", date)),
     async topCategory(year) {
       return (await store.categoriesByYear(year))[0] ?? null;
     },
@@ -268,10 +272,6 @@ export async function createEmbeddedHistory(
         );
         return result[0] ? toRun(result[0]) : null;
       }),
-    countRows: (day) =>
-      serial(async () =>
-        Number((await rows("SELECT count(*)::DOUBLE FROM pins WHERE dt = $1::DATE", [day]))[0]![0])
-      ),
     close: () =>
       serial(() => {
         db.closeSync();

@@ -156,8 +156,6 @@ export interface HistoryStore {
   recordRun(run: BatchRun): Promise<void>;
   /** Pins per category in an event-time year, most first. */
   categoriesByYear(year: number): Promise<CategoryPins[]>;
-  /** Pins per category on one event-time day, most first. */
-  categoriesByDay(date: string): Promise<CategoryPins[]>;
   /** The most popular category of a year, or null without data. */
   topCategory(year: number): Promise<CategoryPins | null>;
   /** Image and video counts of a year. */
@@ -170,8 +168,6 @@ export interface HistoryStore {
   runs(): Promise<BatchRun[]>;
   /** The run that finished last, or null. */
   lastRun(): Promise<BatchRun | null>;
-  /** How many cleaned rows batch day `day` holds. */
-  countRows(day: string): Promise<number>;
   /** Releases connections. */
   close(): Promise<void>;
 }

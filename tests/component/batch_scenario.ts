@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
+import type { HistoryProbe } from "../fixtures/history_probe.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { curatedKey } from "../../lib/batch/raw_zone.ts";
@@ -25,11 +26,12 @@ import {
 const DAYS = ["2026-01-01", "2026-01-02", "2026-01-03"];
 const SPAN = { from: new Date("2023-01-01T00:00:00Z"), to: new Date("2026-01-01T00:00:00Z") };
 
-/** Runs the scenario as steps of `t`. */
+/** Runs the scenario as steps of `t`; `probe` reads `history` beside its port. */
 export async function batchScenario(
   t: Deno.TestContext,
   store: ObjectStore,
   history: HistoryStore,
+  probe: HistoryProbe,
   events = 6000,
 ): Promise<void> {
   const logger = createLogger({ level: "warn" });
@@ -45,10 +47,10 @@ export async function batchScenario(
     assert.ok([...truth.duplicates.values()].some((n) => n > 0), "the data set has duplicates");
     assert.ok([...truth.invalid.values()].some((n) => n > 0), "the data set has invalid lines");
     assert.ok(truth.years.length >= 3, "the data set spans years");
-    await assertMatchesTruth(history, truth);
+    await assertMatchesTruth(history, probe, truth);
   });
 
-  const before = await snapshot(history, truth);
+  const before = await snapshot(history, probe, truth);
 
   await t.step("catch-up again finds nothing to do", async () => {
     const summary = await runBatch(deps);
@@ -58,7 +60,7 @@ export async function batchScenario(
   await t.step("re-running a day leaves exactly the same rows", async () => {
     const summary = await runBatch(deps, { days: [DAYS[1]!] });
     assert.equal(summary.failed, 0);
-    assert.deepEqual(await snapshot(history, truth), before);
+    assert.deepEqual(await snapshot(history, probe, truth), before);
   });
 
   await t.step("catch-up picks up only a changed day and a new day", async () => {
@@ -79,16 +81,16 @@ export async function batchScenario(
     const summary = await runBatch(deps);
     assert.equal(summary.failed, 0);
     assert.deepEqual(summary.results.map((r) => r.day), [DAYS[2], "2026-01-04"]);
-    await assertMatchesTruth(history, truth);
+    await assertMatchesTruth(history, probe, truth);
   });
 
   await t.step("a backfill range re-runs every day with the same result", async () => {
-    const after = await snapshot(history, truth);
+    const after = await snapshot(history, probe, truth);
     const summary = await runBatch(deps, { days: [...DAYS, "2026-01-04", "2026-01-05"] });
     assert.equal(summary.failed, 0);
     assert.equal(summary.results.length, 5);
-    assert.deepEqual(await snapshot(history, truth), after);
-    await assertMatchesTruth(history, truth);
+    assert.deepEqual(await snapshot(history, probe, truth), after);
+    await assertMatchesTruth(history, probe, truth);
   });
 
   await t.step("the curated Parquet holds the day's cleaned, typed rows", async () => {
