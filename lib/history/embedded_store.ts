@@ -25,34 +25,10 @@ import type {
   ProfileStats,
 } from "./history_store.ts";
 import { batchRunColumns } from "./history_store.ts";
+import { EMBEDDED_MIGRATIONS } from "./_embedded_schema.ts";
+import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
 
-const MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [
-  [
-    1,
-    "cleaned rows",
-    `CREATE TABLE IF NOT EXISTS pins (dt DATE, event_id VARCHAR, event_time TIMESTAMP,
-    received_at TIMESTAMP, index_id BIGINT, unique_id VARCHAR, title VARCHAR, description VARCHAR,
-    poster_name VARCHAR, follower_count BIGINT, tag_list VARCHAR[], is_image_or_video VARCHAR,
-    media_type VARCHAR, image_src VARCHAR, downloaded BIGINT, save_location VARCHAR, category VARCHAR)`,
-  ],
-  [
-    2,
-    "per-batch-day aggregates",
-    `CREATE TABLE IF NOT EXISTS day_categories (dt DATE, event_date DATE,
-    category VARCHAR, pins BIGINT, PRIMARY KEY (dt, event_date, category));
-    CREATE TABLE IF NOT EXISTS day_media (dt DATE, event_date DATE, media_type VARCHAR, pins BIGINT,
-    PRIMARY KEY (dt, event_date, media_type));
-    CREATE TABLE IF NOT EXISTS day_profiles (dt DATE, category VARCHAR, poster_name VARCHAR, pins BIGINT,
-    follower_count BIGINT, PRIMARY KEY (dt, category, poster_name))`,
-  ],
-  [
-    3,
-    "batch runs",
-    `CREATE TABLE IF NOT EXISTS batch_runs (day DATE PRIMARY KEY, status VARCHAR,
-    inputs VARCHAR, rows_in BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT, rows_out BIGINT,
-    duration_ms BIGINT, finished_at TIMESTAMP, error VARCHAR)`,
-  ],
-];
+const COLUMNS = CLEAN_COLUMN_NAMES.join(", ");
 
 /** Options of {@linkcode createEmbeddedHistory}. */
 export interface EmbeddedHistoryOptions {
@@ -166,7 +142,7 @@ export async function createEmbeddedHistory(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
         );
         const done = new Set((await rows("SELECT version FROM schema_migrations")).map(([v]) => v));
-        for (const [version, description, sql] of MIGRATIONS) {
+        for (const [version, description, sql] of EMBEDDED_MIGRATIONS) {
           if (done.has(version)) continue;
           await transaction(async () => {
             for (const statement of sql.split(";")) await db.run(statement);
@@ -182,7 +158,7 @@ export async function createEmbeddedHistory(
         await transaction(async () => {
           await db.run("DELETE FROM pins WHERE dt = $1::DATE", [day]);
           await db.run(
-            `INSERT INTO pins SELECT $1::DATE, * FROM read_parquet($2)`,
+            `INSERT INTO pins (dt, ${COLUMNS}) SELECT $1::DATE, ${COLUMNS} FROM read_parquet($2)`,
             [day, source.parquetPath],
           );
         });

@@ -13,25 +13,13 @@
  * @module
  */
 
-/** One cleaned pin as stored (times in epoch milliseconds, UTC). */
-export interface HistoryRow {
-  event_id: string;
-  event_time: number;
-  received_at: number;
-  index_id: number;
-  unique_id: string;
-  title: string | null;
-  description: string | null;
-  poster_name: string | null;
-  follower_count: number | null;
-  tag_list: string[] | null;
-  is_image_or_video: string | null;
-  media_type: string;
-  image_src: string | null;
-  downloaded: number;
-  save_location: string | null;
-  category: string | null;
-}
+import type { CleanRecord } from "../pin/clean_columns.ts";
+
+/**
+ * One cleaned pin as stored: the columns of `CLEAN_COLUMNS`
+ * (`lib/pin/clean_columns.ts`), times in epoch milliseconds (UTC).
+ */
+export type HistoryRow = CleanRecord<number>;
 
 /** The cleaned rows of one batch day, readable in two ways. */
 export interface DayRows {
