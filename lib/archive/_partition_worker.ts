@@ -51,8 +51,6 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
-  /** The next offset expected from the bus. */
-  nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
   lastError(): string | null;
@@ -297,7 +295,6 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       while (!abandoned && queue.length > 0) await changed();
     },
     pending: () => queuedRecords + buffer.records(),
-    nextOffset: () => lastAppended + 1,
     failingSince: () => failingSince,
     lastError: () => lastError,
     abandon() {
