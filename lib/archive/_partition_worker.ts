@@ -258,6 +258,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           seal();
           pinnedLast = null;
         }
+        // The hour comes from the record's tail: the edge writes `received_at` as the last key
+        // (the contract on `Ingestor.accept`, lib/ingest/ingest.ts); others take a full parse.
         buffer.append(record.offset, record.value, hourBucket(record.value, record.timestamp), at);
         lastAppended = record.offset;
         if (pinnedLast !== null) {
