@@ -52,8 +52,6 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
-  /** The next offset expected from the bus. */
-  nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
   lastError(): string | null;
@@ -253,6 +251,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           seal();
           pinnedLast = null;
         }
+        // The hour comes from the record's tail: the edge writes `received_at` as the last key
+        // (the contract on `Ingestor.accept`, lib/ingest/ingest.ts); others take a full parse.
         buffer.append(record.offset, record.value, hourBucket(record.value, record.timestamp), at);
         lastAppended = record.offset;
         if (pinnedLast !== null) {
@@ -290,7 +290,6 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       while (!abandoned && queue.length > 0) await changed();
     },
     pending: () => queuedRecords + buffer.records(),
-    nextOffset: () => lastAppended + 1,
     failingSince: () => failingSince,
     lastError: () => lastError,
     abandon() {
