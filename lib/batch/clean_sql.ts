@@ -14,6 +14,13 @@
  * building blocks (translated regular expressions, temp macros) live in
  * `clean_macros.ts`.
  *
+ * The text policy of the validator (no U+0000, no lone surrogate, in any
+ * string of the event) is decided by the validator itself, on the few lines
+ * that can break it: DuckDB reads a `\u0000` escape as a NUL character, and
+ * refuses a whole line holding a lone surrogate escape such as `\ud800` as
+ * not JSON, while JavaScript parses it. So the SQL only marks such lines
+ * (`js_line`), cheaply, and `clean_stage.ts` hands them to `validatePinEvent`.
+ *
  * @module
  */
 
@@ -101,12 +108,26 @@ function _validPredicate(): string {
   return checks.map((check) => `(${check})`).join("\n      AND ");
 }
 
+// Lines JavaScript decides (see the module's documentation): valid ones with enough brackets
+// to nest deeper than MAX_EXTRA_DEPTH (a '[' or two '{' are needed first) or with a \u0000
+// escape, and ones DuckDB found not JSON that hold a surrogate escape (\uD800 to \uDFFF).
+function _jsLine(): string {
+  const brackets = `strlen(line) - strlen(replace(replace(line, '{', ''), '[', ''))`;
+  const surrogate = sqlString("\\\\u[dD][89a-fA-F]");
+  return `CASE WHEN valid THEN CASE
+      WHEN contains(line, '\\u0000') THEN line
+      WHEN (contains(line, '[') OR line LIKE '%{%{%') AND ${brackets} > ${MAX_EXTRA_DEPTH + 1}
+        THEN line END
+    WHEN bad_json AND contains(line, '\\u') AND regexp_matches(line, ${surrogate}) THEN line
+    END AS js_line`;
+}
+
 /**
  * The query turning raw NDJSON lines into a table `parsed`: one row per
  * non-blank line with `status` ('bad_json' | 'invalid' | 'valid'),
- * `deep_line` (the text of valid lines with enough brackets to nest deeper
- * than `MAX_EXTRA_DEPTH`, which JavaScript checks), `tiebreak`, and the
- * cleaned columns (category trimmed, not yet lower-cased). Each line is
+ * `js_line` (the text of the lines whose status JavaScript decides: nested
+ * deeper than `MAX_EXTRA_DEPTH`, or breaking the text policy), `tiebreak`,
+ * and the cleaned columns (category trimmed, not yet lower-cased). Each line is
  * parsed once; each step is its own projection so that no sub-expression
  * is evaluated twice, and costly functions (regular expressions, lambdas,
  * JSON unescaping) run only on the rows that need them.
@@ -162,11 +183,7 @@ WITH objects AS (
 )
 SELECT
   CASE WHEN bad_json THEN 'bad_json' WHEN NOT valid THEN 'invalid' ELSE 'valid' END AS status,
-  -- Deeper than allowed needs more than ${MAX_EXTRA_DEPTH + 1} brackets, so a '[' or two '{'.
-  CASE WHEN valid AND (contains(line, '[') OR line LIKE '%{%{%') THEN CASE
-    WHEN strlen(line) - strlen(replace(replace(line, '{', ''), '[', '')) > ${
-    MAX_EXTRA_DEPTH + 1
-  } THEN line END END AS deep_line,
+  ${_jsLine()},
   CASE WHEN valid THEN hash(line) END AS tiebreak,
   CASE WHEN valid THEN r_event_id END AS event_id,
   CASE WHEN valid THEN epoch_ms(coalesce(et_ms, ra_ms)) END AS event_time,

@@ -181,6 +181,18 @@ function _variants(): Array<Record<string, unknown>> {
   add({ extra: deep });
   add({ extra: [deep] });
   add({ extra: "{{{{{{{{{{{{{{{{{{{{[[[[[[[[[[[[[[[[[[[" });
+  // The text policy: U+0000 and lone surrogates (JSON escapes in the line) anywhere in the event.
+  for (const field of ["title", "poster_name", "category", "event_id", "received_at"]) {
+    add({ [field]: `p\u0000q` });
+  }
+  add({ title: "x\ud800y" });
+  add({ description: "\udc00" });
+  add({ poster_name: "🎨\ud83c" });
+  add({ category: "a\udfffb\ud800" });
+  add({ extra: { nested: ["ok", "\u0000"] } });
+  add({ extra: { "k\ud800": 1 } });
+  add({ ["k\u0000"]: 1 });
+  add({ title: "\\u0000 and \\ud800 as text", description: "🎨\ud83c\udfa8" });
   add({ title: null });
   add({ title: 5 });
   add({ category: undefined });
@@ -210,6 +222,8 @@ Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge c
   const variants = _variants().map((event, i) => ({ event_id: `e-${i}`, ...event }));
   const lines = variants.map((event) => JSON.stringify(event));
   lines.push("not json", '{"index": 1', "[1,2]", '"text"', "null", "   ", "");
+  // Raw NUL bytes (never JSON) from another producer: one line each, whatever follows.
+  lines.push("\u0000garbage", `${JSON.stringify({ ...BASE, event_id: "nul-after" })}\u0000`);
   const dir = await Deno.makeTempDir({ prefix: "batch_clean_sql_" });
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -223,7 +237,7 @@ Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge c
     for (const event of variants) {
       if (_referenceValid(event)) expected.set(event.event_id as string, cleanPin(event));
     }
-    assert.equal(counts.badJson, 3, "bad JSON lines, blank-but-spaces included");
+    assert.equal(counts.badJson, 5, "bad JSON lines, blank-but-spaces and raw NULs included");
     assert.equal(counts.rowsIn, lines.length - 1, "empty lines are not counted");
     assert.equal(counts.valid, expected.size);
     assert.equal(counts.invalid, variants.length - expected.size + 3);
