@@ -25,8 +25,13 @@
  */
 
 import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../pin/clean_pin.ts";
-import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin/pin_event.ts";
-import { PIN_FIELDS } from "../pin/pin_event.ts";
+import {
+  MAX_EVENT_ID_LENGTH,
+  MAX_EXTRA_DEPTH,
+  MAX_FIELD_LENGTH,
+  PIN_FIELDS,
+  TIME_RANGE_MS,
+} from "../pin/pin_event.ts";
 import {
   CATEGORY_LOWER_TABLE,
   ISO_DATE_TIME_RE2,
@@ -84,6 +89,10 @@ function _jsonNumber(field: string): string {
   return `CASE WHEN ord(${raw}) NOT IN (34, 91, 102, 110, 116, 123) THEN ${raw} END AS r_${field}`;
 }
 
+function _inRange(ms: string): string {
+  return `${ms} BETWEEN ${TIME_RANGE_MS.min} AND ${TIME_RANGE_MS.max}`;
+}
+
 function _validPredicate(): string {
   const checks = ["j IS NOT NULL"];
   for (const field of RAW_FIELDS) {
@@ -97,10 +106,10 @@ function _validPredicate(): string {
       checks.push(
         `CASE WHEN j IS NULL THEN false WHEN j.event_time IS NULL ` +
           `THEN NOT json_exists(line, '$.event_time') ` +
-          `ELSE ${value} IS NOT NULL AND et_ms IS NOT NULL END`,
+          `ELSE ${value} IS NOT NULL AND ${_inRange("et_ms")} END`,
       );
     } else if (field === "received_at") {
-      checks.push(`${value} IS NOT NULL AND ra_ms IS NOT NULL`);
+      checks.push(`${value} IS NOT NULL AND ${_inRange("ra_ms")}`);
     } else {
       checks.push(`${value} IS NOT NULL AND _fits(${value}, ${MAX_FIELD_LENGTH})`);
     }

@@ -81,6 +81,31 @@ const KNOWN = new Set([...PIN_FIELDS, "event_id", "event_time", "received_at"]);
 // ISO-8601 date-time with seconds, optional fraction, and a zone (Z or ±hh:mm).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * The instants a time of the event may take, in epoch milliseconds: years
+ * 0001 to 9999 in UTC, what PostgreSQL's `timestamptz` reads from the
+ * ISO-8601 text the cleaning writes (a zone offset can move a written year
+ * 0000 or 9999 out of it).
+ */
+export const TIME_RANGE_MS = {
+  min: Date.parse("0001-01-01T00:00:00.000Z"),
+  max: Date.parse("9999-12-31T23:59:59.999Z"),
+} as const;
+
+/**
+ * Whether a time of the event (`event_time`, `received_at`) is one the
+ * pipeline accepts: ISO-8601 with seconds and a zone, a real date, within
+ * {@linkcode TIME_RANGE_MS}.
+ *
+ * @param value The value as received.
+ * @returns True when the value is such a string.
+ */
+export function isEventTime(value: unknown): value is string {
+  if (typeof value !== "string" || !ISO_DATE_TIME.test(value)) return false;
+  const ms = Date.parse(value);
+  return ms >= TIME_RANGE_MS.min && ms <= TIME_RANGE_MS.max;
+}
+
 // The text policy: what is wrong with a string no store can hold, or null. Two native
 // scans and no allocation on the usual path; the position is looked for only once a string
 // is known to break the policy.
@@ -252,14 +277,11 @@ function _checkOptional(body: Record<string, unknown>, prefix: string, problems:
   }
   const time = body.event_time;
   if (time !== undefined) {
-    if (
-      typeof time !== "string" || !ISO_DATE_TIME.test(time) || Number.isNaN(Date.parse(time))
-    ) {
+    if (!isEventTime(time)) {
       problems.push({
         path: prefix + "event_time",
-        message: `Expected an ISO-8601 date-time with a zone such as "2026-11-26T10:15:00Z", got ${
-          _describe(time)
-        }`,
+        message: `Expected an ISO-8601 date-time with a zone such as "2026-11-26T10:15:00Z", ` +
+          `in the years 0001 to 9999 UTC, got ${_describe(time)}`,
       });
     }
   }

@@ -6,7 +6,7 @@
  */
 
 import { type CleanPin, cleanPin } from "../pin/clean_pin.ts";
-import { type Problem, validatePinEvent } from "../pin/pin_event.ts";
+import { isEventTime, type Problem, validatePinEvent } from "../pin/pin_event.ts";
 
 /** The outcome of parsing one record. */
 export type ParsedRecord =
@@ -18,10 +18,11 @@ function _stampProblems(value: Record<string, unknown>): Problem[] {
   if (typeof value.event_id !== "string" || value.event_id === "") {
     problems.push({ path: "event_id", message: "Missing the event_id the edge assigns" });
   }
-  if (typeof value.received_at !== "string" || Number.isNaN(Date.parse(value.received_at))) {
+  if (!isEventTime(value.received_at)) {
     problems.push({
       path: "received_at",
-      message: "Missing or invalid received_at the edge stamps",
+      message: "Missing or invalid received_at the edge stamps (ISO-8601 with a zone, " +
+        "in the years 0001 to 9999 UTC)",
     });
   }
   return problems;

@@ -88,6 +88,9 @@ Deno.test("[pin_event] validates the optional fields", async (t) => {
     ["event_time", "2026-11-26T10:15:00"],
     ["event_time", "2026-13-45T10:15:00Z"],
     ["event_time", 1732600000],
+    ["event_time", "0000-12-31T23:59:59Z"],
+    ["event_time", "0001-01-01T00:30:00+01:00"],
+    ["event_time", "9999-12-31T24:00:00Z"],
   ];
   for (const [field, value] of cases) {
     await t.step(`${field} = ${JSON.stringify(value).slice(0, 20)}`, () => {
@@ -95,6 +98,14 @@ Deno.test("[pin_event] validates the optional fields", async (t) => {
       assert.deepEqual(problems.map((p) => p.path), [field]);
     });
   }
+});
+
+Deno.test("[pin_event] accepts event times from year 0001 to 9999 in UTC, what the store holds", () => {
+  for (const event_time of ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"]) {
+    assert.ok(validatePinEvent({ ...seedPin(), event_time }).ok, event_time);
+  }
+  const [problem] = problemsOf({ ...seedPin(), event_time: "0000-01-01T00:00:00+01:00" });
+  assert.match(problem!.message, /in the years 0001 to 9999 UTC/);
 });
 
 Deno.test("[pin_event] prefixes paths inside a batch", () => {
