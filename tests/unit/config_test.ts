@@ -11,6 +11,7 @@ Deno.test("[config] defaults select the embedded adapters", () => {
   assert.equal(config.ingest.maxEvents, 10_000);
   assert.equal(config.ingest.maxBytes, 5 * 1024 * 1024);
   assert.equal(config.log.level, "info");
+  assert.equal(config.realtime.stallSeconds, 60);
 });
 
 Deno.test("[config] reads the variables", () => {
@@ -19,7 +20,9 @@ Deno.test("[config] reads the variables", () => {
     KAFKA_BROKERS: "127.0.0.1:9092, kafka-2:9092",
     INGEST_API_KEYS: "k1,k2",
     LOG_LEVEL: "WARN",
+    STREAM_STALL_SECONDS: "5",
   });
+  assert.equal(config.realtime.stallSeconds, 5);
   assert.equal(config.port, 9001);
   assert.deepEqual(config.bus.brokers, ["127.0.0.1:9092", "kafka-2:9092"]);
   assert.deepEqual(config.ingest.apiKeys, ["k1", "k2"]);
@@ -38,6 +41,11 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", /one of debug, info, warn, error, silent/],
     [{ KAFKA_BROKERS: "localhost" }, "KAFKA_BROKERS", /host:port/],
     [{ KAFKA_BROKERS: "a:1,b:x" }, "KAFKA_BROKERS", /host:port/],
+    [
+      { STREAM_STALL_SECONDS: "0" },
+      "STREAM_STALL_SECONDS",
+      /from 1 to 86400, current value is '0'/,
+    ],
   ];
   for (const [env, variable, message] of cases) {
     await t.step(JSON.stringify(env), () => {
