@@ -22,6 +22,7 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
+import { deadline, retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { DLQ_PREFIX, type LogZonePrefix, RAW_PREFIX } from "./archive_key.ts";
@@ -140,7 +141,7 @@ export async function createArchiver(
     keyPrefix = RAW_PREFIX,
     gzipLevel = 1,
     maxBatchRecords = 5000,
-    retry = { minMs: 250, maxMs: 15_000 },
+    retry: backoff = { minMs: 250, maxMs: 15_000 },
     stopTimeoutMs = 20_000,
     memoryBytes = 256 * 1024 * 1024,
   } = options;
@@ -155,6 +156,7 @@ export async function createArchiver(
   const positions = new Map<number, { highWatermark: number; committed: number }>();
   const intake = Promise.withResolvers<void>();
   let stopping: Promise<void> | null = null;
+  const stopped = new AbortController();
   let consumer: BusConsumer | null = null;
 
   await store.ensureBucket();
@@ -172,47 +174,59 @@ export async function createArchiver(
     metrics.consumerLag.set({ partition: String(partition) }, lag);
   }
 
+  async function openWorkerOnce(partition: number, firstOffset: number): Promise<PartitionWorker> {
+    const intent = await readIntent(store, topic, partition);
+    const pinnedLast = intent?.firstOffset === firstOffset ? intent.lastOffset : null;
+    if (pinnedLast !== null) {
+      logger.info("Replaying an interrupted flush into the same objects", {
+        partition,
+        firstOffset,
+        lastOffset: pinnedLast,
+      });
+    }
+    return createPartitionWorker({
+      topic,
+      partition,
+      store,
+      keyPrefix,
+      commit: (p, next) => consumer!.commit(p, next),
+      metrics,
+      logger,
+      now,
+      bounds,
+      gzipLevel,
+      retry: backoff,
+      pinnedLast,
+      onCommitted(next) {
+        const position = positions.get(partition);
+        if (position) position.committed = next;
+        updateLag(partition);
+      },
+    });
+  }
+
   async function openWorker(
     partition: number,
     firstOffset: number,
   ): Promise<PartitionWorker | null> {
-    for (let failures = 0; !stopping; failures++) {
-      try {
-        const intent = await readIntent(store, topic, partition);
-        const pinnedLast = intent?.firstOffset === firstOffset ? intent.lastOffset : null;
-        if (pinnedLast !== null) {
-          logger.info("Replaying an interrupted flush into the same objects", {
+    try {
+      return await retry(() => openWorkerOnce(partition, firstOffset), {
+        attempts: Infinity,
+        minDelayMs: backoff.minMs,
+        maxDelayMs: backoff.maxMs,
+        signal: stopped.signal,
+        onRetry(error, { delayMs }) {
+          logger.error("Cannot read the flush intent; retrying", {
             partition,
-            firstOffset,
-            lastOffset: pinnedLast,
+            retryInMs: delayMs,
+            error,
           });
-        }
-        return createPartitionWorker({
-          topic,
-          partition,
-          store,
-          keyPrefix,
-          commit: (p, next) => consumer!.commit(p, next),
-          metrics,
-          logger,
-          now,
-          bounds,
-          gzipLevel,
-          retry,
-          pinnedLast,
-          onCommitted(next) {
-            const position = positions.get(partition);
-            if (position) position.committed = next;
-            updateLag(partition);
-          },
-        });
-      } catch (error) {
-        const retryInMs = Math.min(retry.minMs * 2 ** failures, retry.maxMs);
-        logger.error("Cannot read the flush intent; retrying", { partition, retryInMs, error });
-        await new Promise((resolve) => setTimeout(resolve, retryInMs));
-      }
+        },
+      });
+    } catch (error) {
+      if (stopped.signal.aborted) return null;
+      throw error;
     }
-    return null;
   }
 
   async function eachBatch(batch: ConsumedBatch): Promise<void> {
@@ -284,16 +298,12 @@ export async function createArchiver(
   logger.info("Archiving", { groupId, store: store.address, bus: bus.address, ...bounds });
 
   async function stop(): Promise<void> {
+    stopped.abort();
     clearInterval(timer);
     const all = [...workers.values()];
     for (const worker of all) worker.sealAll();
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      deadline = setTimeout(() => resolve(true), stopTimeoutMs);
-    });
     const drained = Promise.all(all.map((worker) => worker.drained())).then(() => false);
-    const late = await Promise.race([drained, timedOut]);
-    clearTimeout(deadline);
+    const late = await deadline(drained, stopTimeoutMs, () => true);
     const left = all.reduce((sum, worker) => sum + worker.pending(), 0);
     for (const worker of all) worker.abandon();
     if (late || left > 0) {
