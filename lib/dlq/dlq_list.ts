@@ -97,12 +97,8 @@ export async function listDeadLetters(
   return { rows: kept.items(), matched: kept.offered(), scanned };
 }
 
-/** Raised when an id names no record of the topic. */
-export class DlqRecordNotFoundError extends Error {
-  constructor(topic: string, id: string, held: string) {
-    super(`No record ${id} on topic '${topic}': ${held}`);
-    this.name = "DlqRecordNotFoundError";
-  }
+function _notFound(topic: string, id: string, held: string): Error {
+  return new Error(`No record ${id} on topic '${topic}': ${held}`);
 }
 
 /**
@@ -112,8 +108,8 @@ export class DlqRecordNotFoundError extends Error {
  * @param topic The dead-letter topic.
  * @param position The record's partition and offset.
  * @returns The record.
- * @throws {DlqRecordNotFoundError} When the partition or the offset is not on
- *   the topic, saying which offsets the partition holds.
+ * @throws {Error} When the partition or the offset is not on the topic,
+ *   saying which offsets the partition holds.
  */
 export async function showDeadLetter(
   bus: Bus,
@@ -124,14 +120,14 @@ export async function showDeadLetter(
   const offsets = await bus.offsets(topic);
   const partition = offsets.find((p) => p.partition === position.partition);
   if (!partition) {
-    throw new DlqRecordNotFoundError(topic, id, `it has partitions 0 to ${offsets.length - 1}`);
+    throw _notFound(topic, id, `it has partitions 0 to ${offsets.length - 1}`);
   }
   const { earliest, end } = partition;
   if (position.offset < earliest || position.offset >= end) {
     const held = end > earliest
       ? `partition ${position.partition} holds offsets ${earliest} to ${end - 1}`
       : `partition ${position.partition} holds no records`;
-    throw new DlqRecordNotFoundError(topic, id, held);
+    throw _notFound(topic, id, held);
   }
   let found: DlqEntry | null = null;
   const range = { from: position.offset, to: position.offset + 1 };
@@ -139,7 +135,7 @@ export async function showDeadLetter(
     found = readDlqEntry(records[0]!);
   });
   if (found === null) {
-    throw new DlqRecordNotFoundError(topic, id, "it was removed while being read (retention)");
+    throw _notFound(topic, id, "it was removed while being read (retention)");
   }
   return found;
 }
