@@ -86,7 +86,12 @@ function _stream(
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       const emit: ControlEmit = (event) => {
-        if (open) controller.enqueue(encoder.encode(JSON.stringify(event) + "\n"));
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(JSON.stringify(event) + "\n"));
+        } catch {
+          open = false; // the client is gone: the route goes on without it
+        }
       };
       route(body, emit).catch((error) => {
         logger.warn("Control request failed", { route: name, error });
