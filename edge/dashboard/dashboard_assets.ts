@@ -1,9 +1,10 @@
 /**
- * The dashboard's files, loaded once at start-up: the page, its script and
- * style from `static/`, and Chart.js's browser build read from the npm
- * package in Deno's cache, so the edge serves everything itself (offline,
- * no CDN). Each file is gzipped once and carries a content hash, used as
- * its ETag and in the page's links, so browsers may cache it for good.
+ * The dashboard's files, loaded once at start-up: the page, its script
+ * modules and style sheets from `static/`, and Chart.js's browser build read
+ * from the npm package in Deno's cache, so the edge serves everything itself
+ * (offline, no CDN). Each file is gzipped once and carries a content hash,
+ * used as its ETag and in the links to it (the page's, a module's imports, a
+ * style sheet's `@import`s), so browsers may cache it for good.
  *
  * @module
  */
@@ -28,11 +29,46 @@ export interface DashboardAssets {
 /** Where the assets are served. */
 export const ASSETS_PATH = "/dashboard/assets";
 
-const STATIC: ReadonlyArray<[name: string, contentType: string]> = [
-  ["dashboard.js", "text/javascript; charset=utf-8"],
-  ["dashboard.css", "text/css; charset=utf-8"],
-  ["favicon.svg", "image/svg+xml"],
+/**
+ * The files of `static/`, each after those it links to: a link carries the
+ * hash of the file it names, so that file must be loaded first.
+ */
+const STATIC = [
+  "favicon.svg",
+  "base.css",
+  "layout.css",
+  "controls.css",
+  "kpi.css",
+  "charts.css",
+  "profiles.css",
+  "history.css",
+  "health.css",
+  "dashboard.css",
+  "format.js",
+  "dom.js",
+  "theme.js",
+  "ingest_panel.js",
+  "summary_panel.js",
+  "media_panel.js",
+  "profiles_panel.js",
+  "categories_panel.js",
+  "history_panel.js",
+  "health_panel.js",
+  "dashboard.js",
 ];
+const TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  svg: "image/svg+xml",
+};
+/**
+ * Links to other files, by extension: a module's `from "./x.js"` or
+ * `import "./x.js"`, a style sheet's `@import url("x.css")`.
+ */
+const LINKS: Record<string, RegExp> = {
+  js: /(?<=\b(?:from|import)\s*")\.\/([\w.-]+)(?=")/g,
+  css: /(?<=@import url\(")([\w.-]+)(?="\))/g,
+};
 const CHART_FILE = "chart.umd.min.js";
 const PAGE_TYPE = "text/html; charset=utf-8";
 
@@ -41,6 +77,24 @@ async function _gzip(body: Uint8Array): Promise<Uint8Array | null> {
   const stream = new Blob([body as Uint8Array<ArrayBuffer>]).stream()
     .pipeThrough(new CompressionStream("gzip"));
   return await new Response(stream).bytes();
+}
+
+function _pinned(name: string, files: ReadonlyMap<string, Asset>, from: string): string {
+  const asset = files.get(name);
+  if (!asset) {
+    throw new Error(
+      `The dashboard file ${from} links to '${name}', which is not an asset loaded before it`,
+    );
+  }
+  return `${ASSETS_PATH}/${name}?v=${asset.etag.slice(1, -1)}`;
+}
+
+/** Points a static file's links at the pinned URLs of the files it names. */
+function _link(name: string, body: Uint8Array, files: ReadonlyMap<string, Asset>): Uint8Array {
+  const links = LINKS[name.split(".").pop()!];
+  if (!links) return body;
+  const text = new TextDecoder().decode(body);
+  return new TextEncoder().encode(text.replace(links, (_, linked) => _pinned(linked, files, name)));
 }
 
 async function _asset(body: Uint8Array, contentType: string): Promise<Asset> {
@@ -92,8 +146,9 @@ export async function loadDashboardAssets(): Promise<DashboardAssets> {
       throw new Error(`Cannot read the dashboard file ${url.pathname}: ${error}`, { cause: error });
     }
   };
-  for (const [name, type] of STATIC) {
-    files.set(name, await _asset(await read(new URL(`./static/${name}`, import.meta.url)), type));
+  for (const name of STATIC) {
+    const body = await read(new URL(`./static/${name}`, import.meta.url));
+    files.set(name, await _asset(_link(name, body, files), TYPES[name.split(".").pop()!]!));
   }
   const chart = new TextDecoder().decode(await read(await resolveChartJs()))
     // The source map is not served; without this line browsers would ask for it.
@@ -105,10 +160,9 @@ export async function loadDashboardAssets(): Promise<DashboardAssets> {
   const template = new TextDecoder().decode(
     await read(new URL("./static/index.html", import.meta.url)),
   );
-  const html = template.replace(/\{\{asset:([\w.-]+)\}\}/g, (_, name: string) => {
-    const asset = files.get(name);
-    if (!asset) throw new Error(`The dashboard page links to an unknown asset '${name}'`);
-    return `${ASSETS_PATH}/${name}?v=${asset.etag.slice(1, -1)}`;
-  });
+  const html = template.replace(
+    /\{\{asset:([\w.-]+)\}\}/g,
+    (_, name: string) => _pinned(name, files, "index.html"),
+  );
   return { page: await _asset(new TextEncoder().encode(html), PAGE_TYPE), files };
 }

@@ -10,6 +10,7 @@
 
 import { gzipSync } from "node:zlib";
 import type { ConsumedRecord } from "../bus/bus.ts";
+import { retry } from "../runtime/async.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { hourBucket } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
@@ -51,7 +52,7 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
-  /** The next offset expected from the bus. */
+  /** The next offset expected from the bus: the flush asked for by `flushNow` seals at it. */
   nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
@@ -105,7 +106,7 @@ export function encodeLines(lines: string[], sizeHint: number): Uint8Array {
  * @returns The worker.
  */
 export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorker {
-  const { topic, partition, store, metrics, logger, now, bounds, retry } = deps;
+  const { topic, partition, store, metrics, logger, now, bounds } = deps;
   const buffer = createPartitionBuffer(partition);
   const queue: Flush[] = [];
   let queuedRecords = 0;
@@ -117,7 +118,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   let failingSince: number | null = null;
   let lastError: string | null = null;
   let waiters: Array<() => void> = [];
-  let wake: (() => void) | null = null;
+  const abandonment = new AbortController();
 
   function notify(): void {
     const current = waiters;
@@ -142,18 +143,6 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     queuedRecords += sealed.records;
     queuedChars += sealed.chars;
     pump();
-  }
-
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
   }
 
   async function upload(flush: Flush, index: number): Promise<void> {
@@ -205,27 +194,31 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
   }
 
   async function drain(): Promise<void> {
-    for (let failures = 0; queue.length > 0 && !abandoned;) {
+    while (queue.length > 0 && !abandoned) {
       const flush = queue[0]!;
       try {
-        await attempt(flush);
+        await retry(() => attempt(flush), {
+          attempts: Infinity,
+          minDelayMs: deps.retry.minMs,
+          maxDelayMs: deps.retry.maxMs,
+          signal: abandonment.signal,
+          onRetry(error, { delayMs }) {
+            failingSince ??= now();
+            lastError = (error as Error).message;
+            logger.error("Cannot archive a partition's records; retrying", {
+              topic,
+              partition,
+              firstOffset: flush.sealed.firstOffset,
+              lastOffset: flush.sealed.lastOffset,
+              retryInMs: delayMs,
+              error,
+            });
+          },
+        });
       } catch (error) {
         if (abandoned) return;
-        failingSince ??= now();
-        lastError = (error as Error).message;
-        const retryInMs = Math.min(retry.minMs * 2 ** failures++, retry.maxMs);
-        logger.error("Cannot archive a partition's records; retrying", {
-          topic,
-          partition,
-          firstOffset: flush.sealed.firstOffset,
-          lastOffset: flush.sealed.lastOffset,
-          retryInMs,
-          error,
-        });
-        await pause(retryInMs);
-        continue;
+        throw error;
       }
-      failures = 0;
       failingSince = null;
       lastError = null;
       queue.shift();
@@ -260,6 +253,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           seal();
           pinnedLast = null;
         }
+        // The hour comes from the record's tail: the edge writes `received_at` as the last key
+        // (the contract on `Ingestor.accept`, lib/ingest/ingest.ts); others take a full parse.
         buffer.append(record.offset, record.value, hourBucket(record.value, record.timestamp), at);
         lastAppended = record.offset;
         if (pinnedLast !== null) {
@@ -302,7 +297,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     lastError: () => lastError,
     abandon() {
       abandoned = true;
-      wake?.();
+      abandonment.abort();
       notify();
     },
   };

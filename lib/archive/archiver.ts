@@ -21,11 +21,12 @@
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
+import { deadline, retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
-import { createFlushWaiters } from "./_flush_waiters.ts";
+import { createFlushWaiters, flushTimeoutError } from "./_flush_waiters.ts";
 import { createPartitionWorker, type PartitionWorker } from "./_partition_worker.ts";
 import type { ObjectStore } from "./object_store.ts";
 
@@ -141,7 +142,7 @@ export async function createArchiver(
     groupId = "archive",
     gzipLevel = 1,
     maxBatchRecords = 5000,
-    retry = { minMs: 250, maxMs: 15_000 },
+    retry: backoff = { minMs: 250, maxMs: 15_000 },
     stopTimeoutMs = 20_000,
     memoryBytes = 256 * 1024 * 1024,
   } = options;
@@ -157,6 +158,7 @@ export async function createArchiver(
   const intake = Promise.withResolvers<void>();
   const flushes = createFlushWaiters();
   let stopping: Promise<void> | null = null;
+  const stopped = new AbortController();
   let consumer: BusConsumer | null = null;
 
   await store.ensureBucket();
@@ -174,47 +176,59 @@ export async function createArchiver(
     metrics.consumerLag.set({ partition: String(partition) }, lag);
   }
 
+  async function openWorkerOnce(partition: number, firstOffset: number): Promise<PartitionWorker> {
+    const intent = await readIntent(store, topic, partition);
+    const pinnedLast = intent?.firstOffset === firstOffset ? intent.lastOffset : null;
+    if (pinnedLast !== null) {
+      logger.info("Replaying an interrupted flush into the same objects", {
+        partition,
+        firstOffset,
+        lastOffset: pinnedLast,
+      });
+    }
+    return createPartitionWorker({
+      topic,
+      partition,
+      store,
+      commit: (p, next) => consumer!.commit(p, next),
+      metrics,
+      logger,
+      now,
+      bounds,
+      gzipLevel,
+      retry: backoff,
+      pinnedLast,
+      onCommitted(next) {
+        const position = positions.get(partition);
+        if (position) position.committed = next;
+        updateLag(partition);
+        flushes.committed(partition, next);
+      },
+    });
+  }
+
   async function openWorker(
     partition: number,
     firstOffset: number,
   ): Promise<PartitionWorker | null> {
-    for (let failures = 0; !stopping; failures++) {
-      try {
-        const intent = await readIntent(store, topic, partition);
-        const pinnedLast = intent?.firstOffset === firstOffset ? intent.lastOffset : null;
-        if (pinnedLast !== null) {
-          logger.info("Replaying an interrupted flush into the same objects", {
+    try {
+      return await retry(() => openWorkerOnce(partition, firstOffset), {
+        attempts: Infinity,
+        minDelayMs: backoff.minMs,
+        maxDelayMs: backoff.maxMs,
+        signal: stopped.signal,
+        onRetry(error, { delayMs }) {
+          logger.error("Cannot read the flush intent; retrying", {
             partition,
-            firstOffset,
-            lastOffset: pinnedLast,
+            retryInMs: delayMs,
+            error,
           });
-        }
-        return createPartitionWorker({
-          topic,
-          partition,
-          store,
-          commit: (p, next) => consumer!.commit(p, next),
-          metrics,
-          logger,
-          now,
-          bounds,
-          gzipLevel,
-          retry,
-          pinnedLast,
-          onCommitted(next) {
-            const position = positions.get(partition);
-            if (position) position.committed = next;
-            updateLag(partition);
-            flushes.committed(partition, next);
-          },
-        });
-      } catch (error) {
-        const retryInMs = Math.min(retry.minMs * 2 ** failures, retry.maxMs);
-        logger.error("Cannot read the flush intent; retrying", { partition, retryInMs, error });
-        await new Promise((resolve) => setTimeout(resolve, retryInMs));
-      }
+        },
+      });
+    } catch (error) {
+      if (stopped.signal.aborted) return null;
+      throw error;
     }
-    return null;
   }
 
   async function eachBatch(batch: ConsumedBatch): Promise<void> {
@@ -292,15 +306,17 @@ export async function createArchiver(
       targets.set(partition, end);
       from.set(partition, Math.max(committed, positions.get(partition)?.committed ?? 0));
     }
-    const done = flushes.wait(
-      targets,
-      from,
-      timeoutMs,
-      (partition) => workers.get(partition)?.lastError() ?? null,
-    );
+    const request = flushes.wait(targets, from);
     for (const worker of workers.values()) sealIfFlushing(worker);
     updateBuffered();
-    await done;
+    await deadline(request.done, timeoutMs, () => {
+      request.cancel();
+      throw flushTimeoutError(
+        request.behind(),
+        timeoutMs,
+        (partition) => workers.get(partition)?.lastError() ?? null,
+      );
+    });
     const behind = read.filter(({ partition, end }) => from.get(partition)! < end);
     return {
       partitions: behind.length,
@@ -324,16 +340,12 @@ export async function createArchiver(
   logger.info("Archiving", { groupId, store: store.address, bus: bus.address, ...bounds });
 
   async function stop(): Promise<void> {
+    stopped.abort();
     clearInterval(timer);
     const all = [...workers.values()];
     for (const worker of all) worker.sealAll();
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      deadline = setTimeout(() => resolve(true), stopTimeoutMs);
-    });
     const drained = Promise.all(all.map((worker) => worker.drained())).then(() => false);
-    const late = await Promise.race([drained, timedOut]);
-    clearTimeout(deadline);
+    const late = await deadline(drained, stopTimeoutMs, () => true);
     const left = all.reduce((sum, worker) => sum + worker.pending(), 0);
     for (const worker of all) worker.abandon();
     if (late || left > 0) {

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
 import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../pin/clean_pin.ts";
 import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin/pin_event.ts";
 import { PIN_FIELDS } from "../pin/pin_event.ts";
@@ -188,26 +189,6 @@ SELECT
 FROM checked`;
 }
 
-/** The curated columns, in order. */
-export const CURATED_COLUMNS = [
-  "event_id",
-  "event_time",
-  "received_at",
-  "index_id",
-  "unique_id",
-  "title",
-  "description",
-  "poster_name",
-  "follower_count",
-  "tag_list",
-  "is_image_or_video",
-  "media_type",
-  "image_src",
-  "downloaded",
-  "save_location",
-  "category",
-] as const;
-
 /**
  * The query keeping one row per `event_id` (the earliest `received_at`;
  * ties broken by the line's hash, so the choice never depends on file
@@ -218,7 +199,7 @@ export const CURATED_COLUMNS = [
  * @returns `CREATE OR REPLACE TEMP TABLE clean AS ...`.
  */
 export function dedupeSql(): string {
-  const columns = CURATED_COLUMNS.map((column) =>
+  const columns = CLEAN_COLUMN_NAMES.map((column) =>
     column === "category"
       ? `CASE WHEN m.lowered IS NOT NULL THEN m.lowered ELSE lower(p.category) END AS category`
       : `p.${column}`

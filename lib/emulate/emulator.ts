@@ -6,6 +6,7 @@
  * @module
  */
 
+import { delay } from "../runtime/async.ts";
 import type { PinEvent } from "../pin/pin_event.ts";
 
 /** Options of {@linkcode runEmulation}. */
@@ -40,10 +41,6 @@ export interface EmulationStats {
   latenciesMs: number[];
   /** Answers by HTTP status ("network" when none came). */
   statuses: Record<string, number>;
-}
-
-function _sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -107,7 +104,7 @@ export async function runEmulation(options: EmulationOptions): Promise<Emulation
       if (rate > 0) {
         const due = started + (claimed - size) / rate * 1000;
         const wait = due - performance.now();
-        if (wait > 0) await _sleep(wait);
+        if (wait > 0) await delay(wait);
       }
       const events = Array.from({ length: size }, next);
       stats.sent += size;

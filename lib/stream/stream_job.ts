@@ -11,6 +11,7 @@
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
+import { retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
@@ -58,16 +59,13 @@ export interface StreamJob {
 const ATTEMPTS = 5;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-async function _retry<T>(logger: Logger, what: string, work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (attempt >= ATTEMPTS) throw error;
-      logger.warn(`${what} failed; retrying`, { attempt, error });
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
-    }
-  }
+function _retry<T>(logger: Logger, what: string, work: () => Promise<T>): Promise<T> {
+  return retry(work, {
+    attempts: ATTEMPTS,
+    minDelayMs: 200,
+    maxDelayMs: Infinity,
+    onRetry: (error, { attempt }) => logger.warn(`${what} failed; retrying`, { attempt, error }),
+  });
 }
 
 /**

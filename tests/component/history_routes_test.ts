@@ -8,7 +8,7 @@ import { createEdgeMetrics } from "../../edge/http/edge_metrics.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { createProcessRegistry } from "../../lib/runtime/process_registry.ts";
-import { buildDataset, groundTruth, writeRaw } from "./batch_fixture.ts";
+import { buildDataset, groundTruth, writeRaw } from "../fixtures/batch_fixture.ts";
 
 const silent = createLogger({ level: "silent" });
 

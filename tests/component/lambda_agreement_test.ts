@@ -6,6 +6,7 @@ import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
+import { embeddedProbe } from "../fixtures/history_probe.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
@@ -25,6 +26,7 @@ Deno.test("[lambda] the stream and the batch agree on pins per category per day 
   );
   const archive = createLocalStore({ dir: `${dir}/archive` });
   const history = await createEmbeddedHistory({ path: `${dir}/history.duckdb` });
+  const probe = embeddedProbe(`${dir}/history.duckdb`);
   try {
     await bus.ensureTopics([{ name: "pins", partitions: 3 }, { name: "pins.dlq", partitions: 1 }]);
     await realtime.migrate();
@@ -84,7 +86,7 @@ Deno.test("[lambda] the stream and the batch agree on pins per category per day 
         (await realtime.categories(window)).map((r) => [r.category, r.events]),
       );
       const fromBatch = new Map(
-        (await history.categoriesByDay(day)).map((r) => [r.category, r.pins]),
+        (await probe.categoriesByDay(day)).map((r) => [r.category, r.pins]),
       );
       assert.deepEqual(fromStream, fromBatch, `the two views disagree on ${day}`);
       compared += [...fromBatch.values()].reduce((a, b) => a + b, 0);

@@ -18,7 +18,8 @@ import {
   readRepoText,
   REPO,
   SYNTHETIC_METRICS,
-} from "./ops_stack.ts";
+} from "../fixtures/ops_stack.ts";
+import { testIfAvailable } from "../services/test_with_service.ts";
 
 const _PROMTOOL_CANDIDATES = ["/usr/bin/promtool", "promtool"];
 
@@ -42,21 +43,10 @@ const promtool = await _findPromtool();
 
 /** A test that needs promtool: ignored without it, failing without it under CI. */
 function _testWithPromtool(name: string, fn: (binary: string) => Promise<void>): void {
-  if (promtool !== undefined) {
-    Deno.test(name, () => fn(promtool));
-  } else if (Deno.env.get("CI")) {
-    Deno.test(name, () => {
-      throw new Error(
-        `Cannot run '${name}' with CI set: promtool is not installed (Debian package prometheus)`,
-      );
-    });
-  } else {
-    Deno.test({
-      name: `${name} (ignored: promtool is not installed; apt-get install prometheus)`,
-      ignore: true,
-      fn() {},
-    });
-  }
+  testIfAvailable(
+    promtool === undefined ? "promtool is not installed; apt-get install prometheus" : undefined,
+    { name, fn: () => fn(promtool!) },
+  );
 }
 
 async function _promtool(binary: string, args: string[]): Promise<void> {

@@ -9,7 +9,7 @@ import { queryArchive } from "../../lib/query/query_runner.ts";
 import { formatCsv } from "../../lib/runtime/table.ts";
 import { gzipBytes } from "../fixtures/gzip.ts";
 import { fullPin, seedPin } from "../fixtures/seed_pins.ts";
-import { buildDataset, writeRaw } from "./batch_fixture.ts";
+import { buildDataset, writeRaw } from "../fixtures/batch_fixture.ts";
 
 const silent = createLogger({ level: "silent" });
 

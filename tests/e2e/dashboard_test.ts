@@ -24,6 +24,7 @@ import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
 import { startStreamJob } from "../../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
+import { testIfAvailable } from "../services/test_with_service.ts";
 
 // The page's globals, as used by the functions this file runs in the browser (it is type-checked
 // without the DOM library).
@@ -232,13 +233,4 @@ async function run(): Promise<void> {
   }
 }
 
-const missing = await _missingChromium();
-if (missing === undefined) {
-  Deno.test({ name: NAME, fn: run });
-} else if (Deno.env.get("CI")) {
-  Deno.test(NAME, () => {
-    throw new Error(`Cannot run '${NAME}' with CI set: ${missing}`);
-  });
-} else {
-  Deno.test({ name: `${NAME} (ignored: ${missing})`, ignore: true, fn: run });
-}
+testIfAvailable(await _missingChromium(), { name: NAME, fn: run });

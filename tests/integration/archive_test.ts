@@ -9,7 +9,7 @@ import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { dropBucket, dropTopic, readArchive, s3Credentials } from "../fixtures/archive_objects.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { startService, stopService } from "../services/services.ts";
-import { serviceUnavailableReason, testWithService } from "../services/test_with_service.ts";
+import { testWithService } from "../services/test_with_service.ts";
 
 const endpoints = serviceEndpoints();
 const silent = createLogger({ level: "silent" });
@@ -133,9 +133,8 @@ async function assertExactlyOnce(store: ObjectStore, produced: string[]): Promis
   assert.equal(lines.length, produced.length);
 }
 
-await testWithService("kafka", {
+await testWithService(["kafka", "s3"], {
   name: "[archive+kafka+s3] N events, archiver SIGKILLed twice mid-batch: each event exactly once",
-  ignore: (await serviceUnavailableReason("s3")) !== undefined,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -191,9 +190,8 @@ await testWithService("kafka", {
   },
 });
 
-await testWithService("kafka", {
+await testWithService(["kafka", "s3"], {
   name: "[archive+kafka+s3] S3 stopped mid-run: nothing lost or doubled once it is back",
-  ignore: (await serviceUnavailableReason("s3")) !== undefined,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

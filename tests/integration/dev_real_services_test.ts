@@ -10,7 +10,7 @@ import { serviceEndpoints } from "../services/endpoints.ts";
 import { REPO_ROOT } from "../services/paths.ts";
 import { testWithService } from "../services/test_with_service.ts";
 
-await testWithService("cassandra", {
+await testWithService(["kafka", "postgres", "s3", "cassandra"], {
   name:
     "[readme] deno task dev on the real services: Kafka, PostgreSQL, S3 and Cassandra, then the batch",
   sanitizeOps: false,

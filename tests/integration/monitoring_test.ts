@@ -26,9 +26,9 @@ import {
   promqlMetricNames,
   REPO,
   SYNTHETIC_METRICS,
-} from "../component/ops_stack.ts";
+} from "../fixtures/ops_stack.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
-import { delay } from "../services/probe.ts";
+import { delay } from "../../lib/runtime/async.ts";
 import {
   registerPrometheusTarget,
   unregisterPrometheusTarget,
@@ -77,14 +77,15 @@ async function _drain(stream: ReadableStream<Uint8Array>, into: string[]): Promi
 }
 
 /** The result of starting one process and reading its `/metrics`. */
-type Scrape =
-  | { process: PipelineProcess; status: "scraped"; exposition: Exposition }
-  | { process: PipelineProcess; status: "no entry point"; reason: string };
+interface Scrape {
+  process: PipelineProcess;
+  exposition: Exposition;
+}
 
 /**
  * Starts `process` as its deno task with its own data directory under
  * `data/` (the archive task may only write there), waits for `/metrics`,
- * scrapes it, and stops the process.
+ * scrapes it, and stops the process. A missing task or entry point fails.
  */
 async function _scrapeProcess(
   process: PipelineProcess,
@@ -92,15 +93,13 @@ async function _scrapeProcess(
   runDir: string,
 ): Promise<Scrape> {
   const task = tasks[process.task];
-  if (task === undefined) {
-    return { process, status: "no entry point", reason: `deno.json has no task ${process.task}` };
-  }
+  assert.ok(task !== undefined, `${process.service}: deno.json has no task ${process.task}`);
   const run = denoRunTask(task);
   assert.ok(run, `Task '${process.task}' is not 'deno run <flags> <file>': ${task}`);
   try {
     await Deno.stat(new URL(run.file, REPO));
   } catch {
-    return { process, status: "no entry point", reason: `${run.file} does not exist` };
+    assert.fail(`${process.service}: ${run.file} (deno task ${process.task}) does not exist`);
   }
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
@@ -154,9 +153,9 @@ async function _scrapeProcess(
           await posted.body?.cancel();
           await response.body?.cancel();
           const again = await fetch(url);
-          return { process, status: "scraped", exposition: _parseExposition(await again.text()) };
+          return { process, exposition: _parseExposition(await again.text()) };
         }
-        return { process, status: "scraped", exposition: _parseExposition(await response.text()) };
+        return { process, exposition: _parseExposition(await response.text()) };
       }
       await response?.body?.cancel();
       assert.ok(
@@ -193,11 +192,8 @@ Deno.test({
     } finally {
       await Deno.remove(new URL(runDir, REPO), { recursive: true }).catch(() => {});
     }
-    const scraped = scrapes.filter((scrape) => scrape.status === "scraped");
-    const missingProcesses = scrapes.filter((scrape) => scrape.status === "no entry point");
-
     await t.step("each process serves its memory (default metrics, prefix pipeline_)", () => {
-      for (const scrape of scraped) {
+      for (const scrape of scrapes) {
         assert.ok(
           _serves(scrape.exposition, "pipeline_process_resident_memory_bytes"),
           `${scrape.process.service} does not serve pipeline_process_resident_memory_bytes`,
@@ -210,29 +206,13 @@ Deno.test({
     for (const { source, expr } of expressions) {
       for (const name of promqlMetricNames(expr)) {
         if (SYNTHETIC_METRICS.includes(name)) continue;
-        if (scraped.some((scrape) => _serves(scrape.exposition, name))) continue;
+        if (scrapes.some((scrape) => _serves(scrape.exposition, name))) continue;
         missing.set(name, [...(missing.get(name) ?? []), source]);
       }
     }
     const report = [...missing].map(([name, sources]) => `${name} (${sources.join("; ")})`);
-
-    if (missingProcesses.length > 0) {
-      const why = missingProcesses
-        .map((scrape) =>
-          `${scrape.process.service}: ${scrape.status === "no entry point" && scrape.reason}`
-        )
-        .join(", ");
-      await t.step({
-        name: `names not verified, their processes do not exist yet (${why}): ${
-          report.join(", ") || "none"
-        }`,
-        ignore: true,
-        fn() {},
-      });
-      return;
-    }
     await t.step(
-      `${expressions.length} expressions, ${scraped.length} processes: every name is served`,
+      `${expressions.length} expressions, ${scrapes.length} processes: every name is served`,
       () => {
         assert.deepEqual(report, [], `Not served by any process:\n${report.join("\n")}`);
       },

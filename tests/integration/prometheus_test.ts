@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { serviceEndpoints } from "../services/endpoints.ts";
-import { delay } from "../services/probe.ts";
+import { delay } from "../../lib/runtime/async.ts";
 import {
   registerPrometheusTarget,
   unregisterPrometheusTarget,

@@ -126,7 +126,7 @@ function spawnWorker(setup: Setup): Deno.ChildProcess {
   }).spawn();
 }
 
-await testWithService("kafka", {
+await testWithService(["kafka", "postgres"], {
   name:
     "[stream+kafka+postgres] 100,000 events posted through the edge equal the ground truth, duplicates counted once",
   sanitizeOps: false,
@@ -216,7 +216,7 @@ async function withWorkers(
   }
 }
 
-await testWithService("postgres", {
+await testWithService(["kafka", "postgres"], {
   name:
     "[stream+kafka+postgres] a worker SIGKILLed at random points three times leaves every count exact",
   sanitizeOps: false,
@@ -247,7 +247,7 @@ await testWithService("postgres", {
   },
 });
 
-await testWithService("postgres", {
+await testWithService(["kafka", "postgres"], {
   name:
     "[stream+kafka+postgres] two workers split the partitions; rebalances lose and double nothing",
   sanitizeOps: false,
@@ -274,7 +274,7 @@ await testWithService("postgres", {
   },
 });
 
-await testWithService("postgres", {
+await testWithService(["kafka", "postgres"], {
   name: "[stream+kafka+postgres] poison records go to the DLQ and never stall the consumer",
   sanitizeOps: false,
   sanitizeResources: false,

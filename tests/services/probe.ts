@@ -1,9 +1,11 @@
 /**
- * Network probes and bounded waits shared by the harness and the
+ * Network probes and address parsing shared by the harness and the
  * integration tests.
  *
  * @module
  */
+
+import { deadline } from "../../lib/runtime/async.ts";
 
 /**
  * Whether something accepts a TCP connection at `host:port`.
@@ -14,34 +16,19 @@
  * @returns `true` when a connection was accepted (it is closed at once).
  */
 export async function probeTcp(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), timeoutMs);
-  });
   const connecting = Deno.connect({ hostname: host, port });
   try {
-    const result = await Promise.race([connecting, timeout]);
-    if (result === "timeout") {
+    const conn = await deadline(connecting, timeoutMs, () => null);
+    if (conn === null) {
       // Close the connection if it is accepted after all.
-      connecting.then((conn) => conn.close(), () => {});
+      connecting.then((late) => late.close(), () => {});
       return false;
     }
-    result.close();
+    conn.close();
     return true;
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
-}
-
-/**
- * Resolves after `ms` milliseconds.
- *
- * @param ms The delay.
- */
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

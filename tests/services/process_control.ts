@@ -6,7 +6,7 @@
  */
 
 import { SERVICES_HOME } from "./paths.ts";
-import { delay } from "./probe.ts";
+import { delay } from "../../lib/runtime/async.ts";
 
 /** What to launch: the program and its arguments, plus extra environment. */
 export interface LaunchPlan {

@@ -10,7 +10,8 @@ import { cassandraService } from "./cassandra.ts";
 import { kafkaService } from "./kafka.ts";
 import { servicePaths, SERVICES_HOME } from "./paths.ts";
 import { postgresService } from "./postgres.ts";
-import { delay, probeTcp } from "./probe.ts";
+import { delay } from "../../lib/runtime/async.ts";
+import { probeTcp } from "./probe.ts";
 import {
   isHarnessProcess,
   logTail,

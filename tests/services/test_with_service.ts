@@ -1,8 +1,9 @@
 /**
- * Registers an integration test that needs a real service. The service is
- * probed once, at registration: when nothing answers, the test is ignored
- * locally (its name says why and how to start the service), and fails with
- * that reason when `CI` is set, so CI can never pass by skipping.
+ * Registers a test that needs a real service, or anything else a machine may
+ * lack. A service is probed once, at registration: when nothing answers, the
+ * test is ignored locally (its name says why and how to start the service),
+ * and fails with that reason when `CI` is set, so CI can never pass by
+ * skipping.
  *
  * @module
  */
@@ -30,38 +31,59 @@ export function serviceUnavailableReason(service: ServiceName): Promise<string |
 }
 
 /**
- * `Deno.test` for a test that needs `service`: ignored (with the reason in
- * its name) when the service does not answer and `CI` is unset; failing with
- * the reason when `CI` is set.
+ * `Deno.test` for a test that needs something this machine may lack: run when
+ * `missing` is `undefined`; else ignored (with the reason in its name) when
+ * `CI` is unset, and failing with the reason when `CI` is set.
  *
  * @example
  * ```ts
- * await testWithService("kafka", {
- *   name: "[kafka] delivers keyed messages to one partition per key",
- *   async fn(t) { ... },
- * });
+ * testIfAvailable(chromium ? undefined : "Chromium is not installed", { name, fn });
  * ```
  *
- * @param service The service the test needs.
+ * @param missing Why the test cannot run here, or `undefined` when it can.
  * @param definition The test, as for `Deno.test`.
  */
-export async function testWithService(
-  service: ServiceName,
+export function testIfAvailable(
+  missing: string | undefined,
   definition: Deno.TestDefinition,
-): Promise<void> {
-  const reason = await serviceUnavailableReason(service);
-  if (reason === undefined) {
+): void {
+  if (missing === undefined) {
     Deno.test(definition);
   } else if (Deno.env.get("CI")) {
     Deno.test({
       ...definition,
       fn() {
-        throw new Error(`Cannot run '${definition.name}' with CI set: ${reason}`);
+        throw new Error(`Cannot run '${definition.name}' with CI set: ${missing}`);
       },
     });
   } else {
-    Deno.test({ ...definition, name: `${definition.name} (ignored: ${reason})`, ignore: true });
+    Deno.test({ ...definition, name: `${definition.name} (ignored: ${missing})`, ignore: true });
   }
+}
+
+/**
+ * `Deno.test` for a test that needs real services: see
+ * {@linkcode testIfAvailable}, with the reasons of those that do not answer.
+ *
+ * @example
+ * ```ts
+ * await testWithService(["kafka", "s3"], {
+ *   name: "[archive+kafka+s3] each event is archived exactly once",
+ *   async fn(t) { ... },
+ * });
+ * ```
+ *
+ * @param services The service, or services, the test needs.
+ * @param definition The test, as for `Deno.test`.
+ */
+export async function testWithService(
+  services: ServiceName | ServiceName[],
+  definition: Deno.TestDefinition,
+): Promise<void> {
+  const needed = Array.isArray(services) ? services : [services];
+  const reasons = await Promise.all(needed.map(serviceUnavailableReason));
+  const missing = reasons.filter((reason) => reason !== undefined);
+  testIfAvailable(missing.length > 0 ? missing.join("; ") : undefined, definition);
 }
 
 async function _probe(service: ServiceName): Promise<string | undefined> {

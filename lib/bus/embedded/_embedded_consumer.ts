@@ -8,6 +8,7 @@
  */
 
 import type { BusConsumer, ConsumedBatch, ConsumerHandlers } from "../bus.ts";
+import { retry, type RetryOptions } from "../../runtime/async.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import type { GroupOffsets } from "./_group_offsets.ts";
 import type { PartitionLog } from "./_partition_log.ts";
@@ -25,22 +26,8 @@ export interface EmbeddedConsumerDeps {
   onStop(): void;
 }
 
-function _pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-function _backoff(failures: number): number {
-  return Math.min(100 * 2 ** failures, 5000);
-}
+/** The pause after a failure: 100 ms doubling up to 5 s, until the consumer stops. */
+const BACKOFF = { attempts: Infinity, minDelayMs: 100, maxDelayMs: 5000 } satisfies RetryOptions;
 
 /**
  * Assigns every partition to the consumer, picks each start offset
@@ -74,41 +61,38 @@ export async function startEmbeddedConsumer(
     return 0;
   }
 
-  async function deliver(batch: ConsumedBatch): Promise<void> {
-    for (let failures = 0; !signal.aborted; failures++) {
-      try {
-        return await handlers.eachBatch(batch);
-      } catch (error) {
-        if (signal.aborted) return;
-        const retryInMs = _backoff(failures);
+  function deliver(batch: ConsumedBatch): Promise<void> {
+    return retry(() => handlers.eachBatch(batch), {
+      ...BACKOFF,
+      signal,
+      onRetry(error, { delayMs }) {
         logger.error("eachBatch failed; retrying the same batch", {
           topic,
           groupId,
           partition: batch.partition,
           firstOffset: batch.records[0]?.offset,
-          retryInMs,
+          retryInMs: delayMs,
           error,
         });
-        await _pause(retryInMs, signal);
-      }
-    }
+      },
+    });
   }
 
   async function run(log: PartitionLog, offset: number): Promise<void> {
     const reader = await log.openReader(offset);
     try {
-      let failures = 0;
       while (!signal.aborted) {
-        let records;
-        try {
-          records = await reader.next(maxBatchRecords);
-          failures = 0;
-        } catch (error) {
-          const retryInMs = _backoff(failures++);
-          logger.error("Cannot read the embedded bus log", { path: log.path, retryInMs, error });
-          await _pause(retryInMs, signal);
-          continue;
-        }
+        const records = await retry(() => reader.next(maxBatchRecords), {
+          ...BACKOFF,
+          signal,
+          onRetry(error, { delayMs }) {
+            logger.error("Cannot read the embedded bus log", {
+              path: log.path,
+              retryInMs: delayMs,
+              error,
+            });
+          },
+        });
         if (records.length === 0) {
           await log.waitForData(reader.offset, signal);
           continue;
@@ -116,6 +100,8 @@ export async function startEmbeddedConsumer(
         const partition = log.partition;
         await deliver({ topic, partition, records, highWatermark: log.nextOffset() });
       }
+    } catch (error) {
+      if (!signal.aborted || error !== signal.reason) throw error;
     } finally {
       reader.close();
     }

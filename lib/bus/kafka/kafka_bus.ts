@@ -15,6 +15,7 @@ import {
   Partitioners,
   type Producer,
 } from "kafkajs";
+import { deadline } from "../../runtime/async.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import "./_kafkajs_encoder.ts";
 import type {
@@ -48,16 +49,10 @@ function _logCreator(logger: Logger, connecting: () => boolean) {
   };
 }
 
-async function _withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+function _withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return deadline(work, ms, () => {
+    throw new Error(`${what} did not answer within ${ms} ms`);
   });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
