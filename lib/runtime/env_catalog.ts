@@ -48,6 +48,8 @@ export const ENV_GROUPS = {
     STREAM_GROUP: "Consumer group of the stream job; its offsets live in PostgreSQL",
     STREAM_BATCH_RECORDS: "Most records per stream transaction",
     DEDUPE_RETENTION_DAYS: "How long event ids are remembered for deduplication",
+    STREAM_STALL_SECONDS:
+      "A partition with records waiting and no commit for this long is stalled: /health degraded",
   },
   archive: {
     S3_ENDPOINT: "S3-compatible endpoint, http(s)://..., path-style; unset: a local directory",
