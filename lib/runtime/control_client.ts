@@ -12,7 +12,7 @@ import type { ControlEvent } from "./control_server.ts";
 
 /** Options of {@linkcode findControl}. */
 export interface FindControlOptions {
-  /** How long the listener has to answer (default 2 s). */
+  /** How long the listener has to answer (default 5 s). */
   timeoutMs?: number;
 }
 
@@ -48,7 +48,7 @@ export async function findControl(
   try {
     const response = await fetch(control.url, {
       headers: { authorization: `Bearer ${control.token}` },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });
     const body = await response.json().catch(() => null);
     if (response.ok && body?.pid === control.pid) return control;
