@@ -16,6 +16,8 @@ import { createLogger } from "../lib/runtime/logger.ts";
 import { mirrorArchive } from "../lib/query/archive_mirror.ts";
 import { queryArchive } from "../lib/query/query_runner.ts";
 import { formatCsv, formatTable } from "../lib/runtime/table.ts";
+import { findControl } from "../lib/runtime/control_client.ts";
+import { describeFlush, flushThroughDev } from "../lib/schedule/dev_client.ts";
 
 await runMain({
   name: "query",
@@ -25,7 +27,8 @@ await runMain({
     "with dt and hour), pins (the curated Parquet written by the batch, with dt) and pins_dlq\n" +
     "(the archived dead letters: source, reason, problems as JSON, raw, index, truncated,\n" +
     "received_at, dt, hour). Objects whose keys are not in the archive layout are skipped and\n" +
-    "logged with their keys.",
+    "logged with their keys. Beside a running deno task dev, it first asks dev to flush the\n" +
+    "events it acknowledged.",
   argument: {
     name: "SQL",
     description: "One SQL statement over pins_raw, pins and pins_dlq; quote it",
@@ -55,6 +58,11 @@ await runMain({
   },
 }, async ({ flags, argument: sql }) => {
   const config = loadConfig();
+  const dev = await findControl(config.dataDir, (line) => console.error(line));
+  if (dev) {
+    const flushed = await flushThroughDev(dev);
+    if (flushed.records > 0) console.error(describeFlush(flushed, dev));
+  }
   const logger = createLogger({ ...config.log, level: "warn" });
   const store = await openArchive(config.archive, config.dataDir, logger);
   try {

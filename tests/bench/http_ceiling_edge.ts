@@ -24,6 +24,7 @@ const instant: Bus = {
   offsets: () => Promise.resolve([]),
   read: () => Promise.resolve(),
   consume: () => Promise.reject(new Error("Not a consumer")),
+  groupPositions: () => Promise.resolve([]),
   health: () => Promise.resolve({ ok: true, detail: "producing disabled" }),
   close: () => Promise.resolve(),
 };
