@@ -7,19 +7,16 @@
  * @module
  */
 
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import { HttpError } from "../http/http_error.ts";
-import { type Asset, ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
-import {
-  createDashboardState,
-  DASHBOARD_WINDOWS,
-  type DashboardHistory,
-  type DashboardWindow,
-} from "./dashboard_state.ts";
+import { sendAsset, sendNamedAsset } from "./asset.ts";
+import { ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
+import { createDashboardState, type DashboardHistory } from "./dashboard_state.ts";
+import { DASHBOARD_WINDOWS, type DashboardWindow, DEFAULT_WINDOW } from "./dashboard_windows.ts";
 import { createHealthReader } from "./pipeline_health.ts";
 
 /** What the dashboard is built from. */
@@ -53,25 +50,8 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-function _send(c: Context, asset: Asset, cacheControl: string): Response {
-  c.header("Cache-Control", cacheControl);
-  c.header("ETag", asset.etag);
-  c.header("Vary", "Accept-Encoding");
-  c.header("X-Content-Type-Options", "nosniff");
-  const match = c.req.header("if-none-match");
-  if (match?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === asset.etag)) {
-    return c.body(null, 304);
-  }
-  c.header("Content-Type", asset.contentType);
-  if (asset.gzip && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
-    c.header("Content-Encoding", "gzip");
-    return c.body(asset.gzip as Uint8Array<ArrayBuffer>);
-  }
-  return c.body(asset.body as Uint8Array<ArrayBuffer>);
-}
-
 function _window(value: string | undefined): DashboardWindow {
-  const text = value ?? "15m";
+  const text = value ?? DEFAULT_WINDOW;
   if (Object.hasOwn(DASHBOARD_WINDOWS, text)) return text as DashboardWindow;
   const allowed = Object.keys(DASHBOARD_WINDOWS).join(", ");
   throw new HttpError(400, `Invalid query parameter 'window': '${text}' is not one of ${allowed}`, [
@@ -89,7 +69,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   const { assets, registry, now = Date.now } = deps;
   const state = createDashboardState({
     ...deps,
-    readHealth: createHealthReader(registry, now),
+    readHealth: createHealthReader(registry),
     now,
   });
   const app = new Hono();
@@ -97,7 +77,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   app.get("/", (c) => {
     c.header("Content-Security-Policy", DASHBOARD_CSP);
     c.header("Referrer-Policy", "no-referrer");
-    return _send(c, assets.page, "no-cache");
+    return sendAsset(c, assets.page, "no-cache");
   });
 
   app.get("/dashboard/state", async (c) => {
@@ -107,13 +87,10 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   });
 
   app.get(`${ASSETS_PATH}/:name`, (c) => {
-    const asset = assets.files.get(c.req.param("name"));
-    if (!asset) {
-      throw new HttpError(404, `No dashboard asset named '${c.req.param("name")}'`);
-    }
     // The page links each file with its content hash (?v=...): a changed file has a new URL.
-    const pinned = c.req.query("v") === asset.etag.slice(1, -1);
-    return _send(c, asset, pinned ? "public, max-age=31536000, immutable" : "no-cache");
+    const response = sendNamedAsset(c, assets.files);
+    if (!response) throw new HttpError(404, `No dashboard asset named '${c.req.param("name")}'`);
+    return response;
   });
 
   return app;
