@@ -5,7 +5,8 @@
  * (offline, no CDN). Each file is gzipped once and carries a content hash,
  * used as its ETag and in the links to it (the page's, a module's imports, a
  * style sheet's `@import`s), so browsers may cache it for good. The page
- * links to Grafana when its address is configured.
+ * links to Grafana when its address is configured. The API reference's
+ * files are loaded with them (`docs_assets.ts`).
  *
  * @module
  */
@@ -19,14 +20,17 @@ import {
   readAssetFile,
   withoutSourceMap,
 } from "./asset.ts";
+import { type DocsAssets, loadDocsAssets } from "./docs_assets.ts";
 
 export type { Asset } from "./asset.ts";
 
-/** The page and the files under `/dashboard/assets/`. */
+/** The page and the files under `/dashboard/assets/`, and the API reference's. */
 export interface DashboardAssets {
   page: Asset;
   /** By file name. */
   files: ReadonlyMap<string, Asset>;
+  /** The API reference page at `/docs` and its files. */
+  docs: DocsAssets;
 }
 
 /** Options of {@linkcode loadDashboardAssets}. */
@@ -120,7 +124,7 @@ export async function resolveChartJs(): Promise<URL> {
 }
 
 /**
- * Loads the dashboard's files.
+ * Loads the dashboard's files and the API reference's.
  *
  * @param options Grafana's address, for the page's link to it.
  * @returns The page and its assets.
@@ -150,5 +154,6 @@ export async function loadDashboardAssets(
   return {
     page: await createAsset(new TextEncoder().encode(html), ASSET_TYPES.html!),
     files,
+    docs: await loadDocsAssets(),
   };
 }

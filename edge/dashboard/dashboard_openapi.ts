@@ -1,6 +1,7 @@
 /**
  * The dashboard's part of the edge's OpenAPI document: `GET /`,
- * `GET /dashboard/state` and `GET /dashboard/assets/{name}`.
+ * `GET /dashboard/state`, `GET /dashboard/assets/{name}`, and the API
+ * reference, `GET /docs` and `GET /docs/assets/{name}`.
  *
  * @module
  */
@@ -181,6 +182,33 @@ export const dashboardPaths = {
         304: { description: "Not modified (If-None-Match)" },
         404: {
           description: "No such asset",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
+    },
+  },
+  "/docs": {
+    get: {
+      summary: "This API reference (HTML), rendered from /openapi.json by Swagger UI",
+      responses: {
+        200: { description: "The page", content: { "text/html": {} } },
+        304: { description: "Not modified (If-None-Match)" },
+      },
+    },
+  },
+  "/docs/assets/{name}": {
+    get: {
+      summary:
+        "The API reference's script and style sheets (Swagger UI), served by the edge itself",
+      parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+      responses: {
+        200: {
+          description: "The file; immutable when asked with its content hash (?v=...)",
+          content: { "text/javascript": {}, "text/css": {} },
+        },
+        304: { description: "Not modified (If-None-Match)" },
+        404: {
+          description: "No such file",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
       },

@@ -377,6 +377,7 @@ Deno.test("[dashboard] the page links Grafana only when GRAFANA_URL is set", asy
   const without = await page();
   assert.doesNotMatch(without, /Grafana/);
   assert.doesNotMatch(without, /<!--link:/, "no placeholder left");
+  assert.match(without, /<a href="\/docs">API docs<\/a>/);
   const linked = await page("https://grafana.example.com/d/pipeline?orgId=1&refresh=5s");
   assert.match(
     linked,
@@ -473,7 +474,7 @@ Deno.test("[dashboard] any history store plugs in as the dashboard's batch view"
 
 Deno.test("[dashboard] the OpenAPI document describes the dashboard's endpoints", () => {
   const paths = openApiDocument.paths as Record<string, { get?: unknown }>;
-  for (const path of ["/", "/dashboard/state", "/dashboard/assets/{name}"]) {
+  for (const path of ["/", "/dashboard/state", "/dashboard/assets/{name}", "/docs"]) {
     assert.ok(paths[path]?.get, `missing GET ${path}`);
   }
   assert.ok(openApiDocument.components.schemas.DashboardState);
