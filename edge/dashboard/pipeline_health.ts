@@ -10,12 +10,14 @@
  */
 
 import type { Registry } from "prom-client";
+import { STREAM_DEAD_LETTERS_METRIC, STREAM_LAG_METRIC } from "../../lib/stream/stream_metrics.ts";
+import { INGEST_DEAD_LETTERS_METRIC } from "../http/edge_metrics.ts";
 
-/** Metric names read from the registry. */
+/** Metric names read from the registry, from the modules that define the metrics. */
 export const HEALTH_METRICS = {
-  lag: "pipeline_stream_consumer_lag_records",
-  streamDeadLetters: "pipeline_stream_dead_letters_total",
-  edgeDeadLetters: "pipeline_ingest_dead_letters_total",
+  lag: STREAM_LAG_METRIC,
+  streamDeadLetters: STREAM_DEAD_LETTERS_METRIC,
+  edgeDeadLetters: INGEST_DEAD_LETTERS_METRIC,
 } as const;
 
 /** Records not yet applied by the stream job, per partition and in total. */

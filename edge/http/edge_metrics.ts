@@ -7,6 +7,9 @@
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
+/** Name of the counter of records the edge dead-lettered (read by the dashboard). */
+export const INGEST_DEAD_LETTERS_METRIC = "pipeline_ingest_dead_letters_total";
+
 /** The edge's metrics. */
 export interface EdgeMetrics {
   registry: Registry;
@@ -65,7 +68,7 @@ export function createEdgeMetrics(
       registers,
     }),
     deadLetters: new Counter({
-      name: "pipeline_ingest_dead_letters_total",
+      name: INGEST_DEAD_LETTERS_METRIC,
       help: "Records written to the dead-letter topic by the edge",
       registers,
     }),

@@ -52,7 +52,7 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
-  /** The next offset expected from the bus. */
+  /** The next offset expected from the bus: the flush asked for by `flushNow` seals at it. */
   nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
@@ -253,6 +253,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           seal();
           pinnedLast = null;
         }
+        // The hour comes from the record's tail: the edge writes `received_at` as the last key
+        // (the contract on `Ingestor.accept`, lib/ingest/ingest.ts); others take a full parse.
         buffer.append(record.offset, record.value, hourBucket(record.value, record.timestamp), at);
         lastAppended = record.offset;
         if (pinnedLast !== null) {

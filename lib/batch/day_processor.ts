@@ -7,6 +7,7 @@
 
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { ObjectStore } from "../archive/object_store.ts";
+import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS } from "../pin/clean_columns.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type {
   CategoryCount,
@@ -19,7 +20,7 @@ import type {
   RunInput,
 } from "../history/history_store.ts";
 import { type CleanCounts, cleanLines, readLinesSql } from "./clean_stage.ts";
-import { CURATED_COLUMNS, sqlString } from "./clean_sql.ts";
+import { sqlString } from "./clean_sql.ts";
 import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
 
 /** What the day processor needs. */
@@ -88,7 +89,7 @@ export async function processDay(
 
   const parquetPath = `${workDir}/part-0.parquet`;
   await duckdb.run(
-    `COPY (SELECT ${CURATED_COLUMNS.join(", ")} FROM clean) TO ${
+    `COPY (SELECT ${CLEAN_COLUMN_NAMES.join(", ")} FROM clean) TO ${
       sqlString(parquetPath)
     } (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
   );
@@ -144,18 +145,20 @@ async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
   };
 }
 
+// The `clean` table's columns as `HistoryRow` values: instants in epoch milliseconds, and
+// integers as doubles (the JavaScript numbers they are; DuckDB would hand over bigints).
+const HISTORY_ROW_COLUMNS = CLEAN_COLUMNS.map(({ name, type }) => {
+  if (type === "instant") return `epoch_ms(${name})::DOUBLE AS ${name}`;
+  if (type === "integer") return `${name}::DOUBLE AS ${name}`;
+  return name;
+}).join(", ");
+
 function _dayRows(duckdb: DuckDBConnection, count: number, parquetPath: string): DayRows {
   return {
     count,
     parquetPath,
     async *batches(size: number): AsyncIterable<HistoryRow[]> {
-      const result = await duckdb.stream(
-        `SELECT event_id, epoch_ms(event_time)::DOUBLE AS event_time, ` +
-          `epoch_ms(received_at)::DOUBLE AS received_at, index_id::DOUBLE AS index_id, unique_id, ` +
-          `title, description, poster_name, follower_count::DOUBLE AS follower_count, tag_list, ` +
-          `is_image_or_video, media_type, image_src, downloaded::DOUBLE AS downloaded, ` +
-          `save_location, category FROM clean`,
-      );
+      const result = await duckdb.stream(`SELECT ${HISTORY_ROW_COLUMNS} FROM clean`);
       let batch: HistoryRow[] = [];
       for await (const rows of result.yieldRowObjectJs()) {
         for (const row of rows) batch.push(row as unknown as HistoryRow);

@@ -7,19 +7,30 @@
  * event-time year (≤ 366 days × categories × contributing batch days),
  * profile days by (category, poster), profile totals by category.
  *
+ * The `pins` table's columns come from `CLEAN_COLUMNS`; a column added there
+ * later also needs a migration that adds it to existing tables.
+ *
  * @module
  */
+
+import { columnDefinitions, type ColumnType } from "../pin/clean_columns.ts";
 
 /** Buckets per batch day of the `pins` table. */
 export const PIN_BUCKETS = 16;
 
+/** The CQL type of each logical column type. */
+const CQL_TYPES: Readonly<Record<ColumnType, string>> = {
+  text: "text",
+  instant: "timestamp",
+  integer: "bigint",
+  text_list: "list<text>",
+  media_type: "text",
+};
+
 /** `[version, description, statements]`, applied in order. */
 export const CASSANDRA_MIGRATIONS: ReadonlyArray<readonly [number, string, readonly string[]]> = [
   [1, "cleaned rows", [
-    `CREATE TABLE IF NOT EXISTS pins (dt text, bucket int, event_id text, event_time timestamp,
-      received_at timestamp, index_id bigint, unique_id text, title text, description text,
-      poster_name text, follower_count bigint, tag_list list<text>, is_image_or_video text,
-      media_type text, image_src text, downloaded bigint, save_location text, category text,
+    `CREATE TABLE IF NOT EXISTS pins (dt text, bucket int, ${columnDefinitions(CQL_TYPES)},
       PRIMARY KEY ((dt, bucket), event_id))`,
   ]],
   [2, "aggregates: per-batch-day contributions and derived views", [

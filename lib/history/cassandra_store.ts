@@ -3,7 +3,8 @@
  * with bounded concurrency; every write is an idempotent upsert or delete,
  * so re-running a day leaves exactly the same rows.
  *
- * Replacing a batch day's aggregates is in `_cassandra_aggregates.ts`.
+ * Replacing a batch day's rows is in `_cassandra_rows.ts`, its aggregates in
+ * `_cassandra_aggregates.ts`.
  *
  * @module
  */
@@ -11,10 +12,10 @@
 import cassandra from "cassandra-driver";
 import type { HistoryConfig } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
-import { CASSANDRA_MIGRATIONS, PIN_BUCKETS } from "./_cassandra_schema.ts";
-import { eventYear, replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
+import { CASSANDRA_MIGRATIONS } from "./_cassandra_schema.ts";
+import { replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
+import { replaceRows } from "./_cassandra_rows.ts";
 import { cqlNumber, createCql, type Params } from "./_cql.ts";
-import { pinBucket } from "./bucket.ts";
 import {
   type BatchRun,
   batchRunColumns,
@@ -75,7 +76,7 @@ export async function createCassandraHistory(
   const log = logger.child({ component: "history", store: "cassandra" });
 
   const cql = createCql(client, concurrency);
-  const { query, many, rows } = cql;
+  const { query, rows } = cql;
   const num = cqlNumber;
 
   function toRun(row: cassandra.types.Row): BatchRun {
@@ -131,44 +132,7 @@ export async function createCassandraHistory(
         log.info("Applied history migration", { version, description });
       }
     },
-    async writeRows(day: string, source: DayRows) {
-      await many(
-        `DELETE FROM ${ks}.pins WHERE dt = ? AND bucket = ?`,
-        Array.from({ length: PIN_BUCKETS }, (_, bucket) => [day, bucket]),
-      );
-      let written = 0;
-      for await (const batch of source.batches(batchRows)) {
-        await many(
-          `INSERT INTO ${ks}.pins (dt, bucket, event_id, event_time, received_at, index_id, unique_id, ` +
-            `title, description, poster_name, follower_count, tag_list, is_image_or_video, media_type, ` +
-            `image_src, downloaded, save_location, category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          batch.map((row) => [
-            day,
-            pinBucket(row.event_id),
-            row.event_id,
-            new Date(row.event_time),
-            new Date(row.received_at),
-            cassandra.types.Long.fromNumber(row.index_id),
-            row.unique_id,
-            row.title,
-            row.description,
-            row.poster_name,
-            row.follower_count === null
-              ? null
-              : cassandra.types.Long.fromNumber(row.follower_count),
-            row.tag_list,
-            row.is_image_or_video,
-            row.media_type,
-            row.image_src,
-            cassandra.types.Long.fromNumber(row.downloaded),
-            row.save_location,
-            row.category,
-          ]),
-        );
-        written += batch.length;
-      }
-      return written;
-    },
+    writeRows: (day: string, source: DayRows) => replaceRows(cql, ks, day, source, batchRows),
     async writeAggregates(day: string, aggregates: DayAggregates) {
       await replaceCounts(
         cql,
@@ -203,11 +167,6 @@ export async function createCassandraHistory(
     },
     categoriesByYear: (y: number) =>
       categoryTotals(`SELECT category, pins FROM ${ks}.year_categories WHERE year = ?`, [y]),
-    categoriesByDay: (date: string) =>
-      categoryTotals(
-        `SELECT category, pins FROM ${ks}.year_categories WHERE year = ? AND event_date = ?`,
-        [eventYear(date), date],
-      ),
     async topCategory(y: number) {
       return (await store.categoriesByYear(y))[0] ?? null;
     },
@@ -255,17 +214,6 @@ export async function createCassandraHistory(
     async lastRun() {
       const all = await store.runs();
       return all.sort((a, b) => b.finishedAt.getTime() - a.finishedAt.getTime())[0] ?? null;
-    },
-    async countRows(day: string) {
-      let total = 0;
-      for (let bucket = 0; bucket < PIN_BUCKETS; bucket++) {
-        const [row] = await rows(
-          `SELECT count(*) AS n FROM ${ks}.pins WHERE dt = ? AND bucket = ?`,
-          [day, bucket],
-        );
-        total += num(row?.get("n"));
-      }
-      return total;
     },
     async close() {
       await client.shutdown();

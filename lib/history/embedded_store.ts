@@ -6,7 +6,10 @@
  * transaction — with totals computed by SQL `GROUP BY` at read time.
  *
  * DuckDB lets one process open a database file for writing: the batch and
- * the edge share it when they run in one process (`deno task dev`).
+ * the edge share it when they run in one process (`deno task dev`). The
+ * file is opened through DuckDB's instance cache, so any other opener in
+ * the process (a second store, a reader of its own) shares the one
+ * database instead of opening the file again.
  *
  * @module
  */
@@ -22,34 +25,10 @@ import type {
   ProfileStats,
 } from "./history_store.ts";
 import { batchRunColumns } from "./history_store.ts";
+import { EMBEDDED_MIGRATIONS } from "./_embedded_schema.ts";
+import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
 
-const MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [
-  [
-    1,
-    "cleaned rows",
-    `CREATE TABLE IF NOT EXISTS pins (dt DATE, event_id VARCHAR, event_time TIMESTAMP,
-    received_at TIMESTAMP, index_id BIGINT, unique_id VARCHAR, title VARCHAR, description VARCHAR,
-    poster_name VARCHAR, follower_count BIGINT, tag_list VARCHAR[], is_image_or_video VARCHAR,
-    media_type VARCHAR, image_src VARCHAR, downloaded BIGINT, save_location VARCHAR, category VARCHAR)`,
-  ],
-  [
-    2,
-    "per-batch-day aggregates",
-    `CREATE TABLE IF NOT EXISTS day_categories (dt DATE, event_date DATE,
-    category VARCHAR, pins BIGINT, PRIMARY KEY (dt, event_date, category));
-    CREATE TABLE IF NOT EXISTS day_media (dt DATE, event_date DATE, media_type VARCHAR, pins BIGINT,
-    PRIMARY KEY (dt, event_date, media_type));
-    CREATE TABLE IF NOT EXISTS day_profiles (dt DATE, category VARCHAR, poster_name VARCHAR, pins BIGINT,
-    follower_count BIGINT, PRIMARY KEY (dt, category, poster_name))`,
-  ],
-  [
-    3,
-    "batch runs",
-    `CREATE TABLE IF NOT EXISTS batch_runs (day DATE PRIMARY KEY, status VARCHAR,
-    inputs VARCHAR, rows_in BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT, rows_out BIGINT,
-    duration_ms BIGINT, finished_at TIMESTAMP, error VARCHAR)`,
-  ],
-];
+const COLUMNS = CLEAN_COLUMN_NAMES.join(", ");
 
 /** Options of {@linkcode createEmbeddedHistory}. */
 export interface EmbeddedHistoryOptions {
@@ -75,10 +54,12 @@ export interface EmbeddedHistoryOptions {
 export async function createEmbeddedHistory(
   options: EmbeddedHistoryOptions,
 ): Promise<HistoryStore> {
-  const instance = await DuckDBInstance.create(options.path, {
-    checkpoint_threshold: options.checkpointThreshold ?? "64MB",
-  });
+  const instance = await DuckDBInstance.fromCache(options.path);
   const db = await instance.connect();
+  // A setting rather than an open option: the cache shares an instance only among openers
+  // with the same options.
+  const threshold = (options.checkpointThreshold ?? "64MB").replaceAll("'", "''");
+  await db.run(`SET checkpoint_threshold = '${threshold}'`);
   let queue: Promise<unknown> = Promise.resolve();
 
   // One connection, one statement at a time: transactions never interleave.
@@ -161,7 +142,7 @@ export async function createEmbeddedHistory(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)",
         );
         const done = new Set((await rows("SELECT version FROM schema_migrations")).map(([v]) => v));
-        for (const [version, description, sql] of MIGRATIONS) {
+        for (const [version, description, sql] of EMBEDDED_MIGRATIONS) {
           if (done.has(version)) continue;
           await transaction(async () => {
             for (const statement of sql.split(";")) await db.run(statement);
@@ -177,7 +158,7 @@ export async function createEmbeddedHistory(
         await transaction(async () => {
           await db.run("DELETE FROM pins WHERE dt = $1::DATE", [day]);
           await db.run(
-            `INSERT INTO pins SELECT $1::DATE, * FROM read_parquet($2)`,
+            `INSERT INTO pins (dt, ${COLUMNS}) SELECT $1::DATE, ${COLUMNS} FROM read_parquet($2)`,
             [day, source.parquetPath],
           );
         });
@@ -223,7 +204,6 @@ export async function createEmbeddedHistory(
         );
       }),
     categoriesByYear: (year) => serial(() => categories("year(event_date) = $1", year)),
-    categoriesByDay: (date) => serial(() => categories("event_date = $1::DATE", date)),
     async topCategory(year) {
       return (await store.categoriesByYear(year))[0] ?? null;
     },
@@ -268,10 +248,6 @@ export async function createEmbeddedHistory(
         );
         return result[0] ? toRun(result[0]) : null;
       }),
-    countRows: (day) =>
-      serial(async () =>
-        Number((await rows("SELECT count(*)::DOUBLE FROM pins WHERE dt = $1::DATE", [day]))[0]![0])
-      ),
     close: () =>
       serial(() => {
         db.closeSync();

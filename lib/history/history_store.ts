@@ -13,25 +13,13 @@
  * @module
  */
 
-/** One cleaned pin as stored (times in epoch milliseconds, UTC). */
-export interface HistoryRow {
-  event_id: string;
-  event_time: number;
-  received_at: number;
-  index_id: number;
-  unique_id: string;
-  title: string | null;
-  description: string | null;
-  poster_name: string | null;
-  follower_count: number | null;
-  tag_list: string[] | null;
-  is_image_or_video: string | null;
-  media_type: string;
-  image_src: string | null;
-  downloaded: number;
-  save_location: string | null;
-  category: string | null;
-}
+import type { CleanRecord } from "../pin/clean_columns.ts";
+
+/**
+ * One cleaned pin as stored: the columns of `CLEAN_COLUMNS`
+ * (`lib/pin/clean_columns.ts`), times in epoch milliseconds (UTC).
+ */
+export type HistoryRow = CleanRecord<number>;
 
 /** The cleaned rows of one batch day, readable in two ways. */
 export interface DayRows {
@@ -156,8 +144,6 @@ export interface HistoryStore {
   recordRun(run: BatchRun): Promise<void>;
   /** Pins per category in an event-time year, most first. */
   categoriesByYear(year: number): Promise<CategoryPins[]>;
-  /** Pins per category on one event-time day, most first. */
-  categoriesByDay(date: string): Promise<CategoryPins[]>;
   /** The most popular category of a year, or null without data. */
   topCategory(year: number): Promise<CategoryPins | null>;
   /** Image and video counts of a year. */
@@ -170,8 +156,6 @@ export interface HistoryStore {
   runs(): Promise<BatchRun[]>;
   /** The run that finished last, or null. */
   lastRun(): Promise<BatchRun | null>;
-  /** How many cleaned rows batch day `day` holds. */
-  countRows(day: string): Promise<number>;
   /** Releases connections. */
   close(): Promise<void>;
 }

@@ -62,6 +62,13 @@ export interface Ingestor {
    * Stamps `event_id` (when absent) and `received_at`, publishes, and
    * resolves with the stamped events once durable.
    *
+   * Contract: each published record is the stamped event's JSON with
+   * `received_at` as its last key, ending `,"received_at":"<toISOString()>"}`
+   * (a `received_at` the client sent is dropped first, so it cannot take the
+   * edge's place). The archiver reads a record's hour from that tail without
+   * parsing the JSON (`hourBucket` in `lib/archive/archive_key.ts`); a record
+   * that breaks it still lands in the right hour, through a full parse.
+   *
    * @throws {ProduceTimeoutError} When the bus does not acknowledge in time.
    * @throws {import("./micro_batcher.ts").OverloadedError} When too much is in flight.
    */
@@ -86,6 +93,14 @@ async function _within(work: Promise<void>, ms: number): Promise<void> {
     ) throw error;
     throw new BusUnavailableError(error);
   }
+}
+
+// The event without a `received_at` of the client's, whose key would keep its place in a
+// spread and put the edge's stamp before other fields.
+function _withoutReceivedAt(event: PinEvent): PinEvent {
+  if (!Object.hasOwn(event, "received_at")) return event;
+  const { received_at: _sent, ...fields } = event;
+  return fields as PinEvent;
 }
 
 /**
@@ -114,7 +129,12 @@ export function createIngestor(options: IngestorOptions): Ingestor {
     const sizes: number[] = new Array(events.length);
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
-      const pin = { ...event, event_id: event.event_id ?? newId(), received_at: receivedAt };
+      // `received_at` last: see the contract on `Ingestor.accept`.
+      const pin = {
+        ..._withoutReceivedAt(event),
+        event_id: event.event_id ?? newId(),
+        received_at: receivedAt,
+      };
       const value = JSON.stringify(pin);
       stamped[i] = pin;
       records[i] = { key: cleanText("poster_name", pin.poster_name) ?? pin.event_id, value };

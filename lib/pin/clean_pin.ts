@@ -5,31 +5,14 @@
  * @module
  */
 
+import type { CleanRecord, MediaType } from "./clean_columns.ts";
 import type { ReceivedPin } from "./pin_event.ts";
 
-/** A pin after cleaning: sentinels are null, numbers are numbers, tags are a list. */
-export interface CleanPin {
-  event_id: string;
-  /** When the event happened, UTC ISO-8601; `received_at` when the client sent none. */
-  event_time: string;
-  received_at: string;
-  index_id: number;
-  unique_id: string;
-  title: string | null;
-  description: string | null;
-  poster_name: string | null;
-  follower_count: number | null;
-  tag_list: string[] | null;
-  is_image_or_video: string | null;
-  media_type: MediaType;
-  image_src: string | null;
-  downloaded: number;
-  save_location: string | null;
-  category: string | null;
-}
-
-/** What a pin shows, derived from `is_image_or_video`. */
-export type MediaType = "image" | "video" | "unknown";
+/**
+ * A pin after cleaning: sentinels are null, numbers are numbers, tags are a
+ * list, times are UTC ISO-8601. Its columns are `CLEAN_COLUMNS` (`clean_columns.ts`).
+ */
+export type CleanPin = CleanRecord<string>;
 
 /** The seed's error strings, per field: each becomes null. */
 export const SENTINELS: Readonly<Record<string, readonly string[]>> = {

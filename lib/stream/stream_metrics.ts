@@ -6,6 +6,13 @@
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
+/** Name of the gauge of records not yet applied, per partition (read by the dashboard). */
+export const STREAM_LAG_METRIC = "pipeline_stream_consumer_lag_records";
+/** Name of the histogram of receive-to-commit seconds (read by the dashboard). */
+export const STREAM_FRESHNESS_METRIC = "pipeline_stream_freshness_seconds";
+/** Name of the counter of poison records dead-lettered (read by the dashboard). */
+export const STREAM_DEAD_LETTERS_METRIC = "pipeline_stream_dead_letters_total";
+
 /** The stream job's metrics. */
 export interface StreamMetrics {
   events: Counter;
@@ -14,6 +21,7 @@ export interface StreamMetrics {
   batches: Counter<"result">;
   batchSeconds: Histogram;
   lag: Gauge<"partition">;
+  stalled: Gauge<"partition">;
   deadLetters: Counter;
   freshness: Histogram;
 }
@@ -56,18 +64,25 @@ export function createStreamMetrics(registry: Registry): StreamMetrics {
       registers,
     }),
     lag: new Gauge({
-      name: "pipeline_stream_consumer_lag_records",
+      name: STREAM_LAG_METRIC,
       help: "Records in the partition not yet applied (high watermark minus next offset)",
       labelNames: ["partition"],
       registers,
     }),
+    stalled: new Gauge({
+      name: "pipeline_stream_partition_stalled",
+      help:
+        "1 while the partition has records waiting and nothing was committed for STREAM_STALL_SECONDS, else 0",
+      labelNames: ["partition"],
+      registers,
+    }),
     deadLetters: new Counter({
-      name: "pipeline_stream_dead_letters_total",
-      help: "Poison records written to the dead-letter topic",
+      name: STREAM_DEAD_LETTERS_METRIC,
+      help: "Poison records written to the dead-letter topic: unusable, or refused by the database",
       registers,
     }),
     freshness: new Histogram({
-      name: "pipeline_stream_freshness_seconds",
+      name: STREAM_FRESHNESS_METRIC,
       help: "Time from the edge receiving an event to its count being committed",
       buckets: [
         0.01,

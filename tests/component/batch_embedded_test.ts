@@ -1,5 +1,6 @@
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
+import { embeddedProbe } from "../fixtures/history_probe.ts";
 import { batchScenario } from "../fixtures/batch_scenario.ts";
 
 Deno.test("[batch] embedded history + local archive: aggregates, idempotency, catch-up, backfill", async (t) => {
@@ -7,11 +8,12 @@ Deno.test("[batch] embedded history + local archive: aggregates, idempotency, ca
   const store = createLocalStore({ dir: `${dir}/archive` });
   await store.ensureBucket();
   await Deno.mkdir(`${dir}/history`);
-  const history = await createEmbeddedHistory({ path: `${dir}/history/history.duckdb` });
+  const path = `${dir}/history/history.duckdb`;
+  const history = await createEmbeddedHistory({ path });
   try {
     await history.migrate();
     await history.migrate(); // idempotent
-    await batchScenario(t, store, history);
+    await batchScenario(t, store, history, embeddedProbe(path));
   } finally {
     await history.close();
     await store.close();

@@ -7,6 +7,7 @@ import { openHistory } from "../../lib/history/mod.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
+import { cassandraProbe, embeddedProbe, type HistoryProbe } from "../fixtures/history_probe.ts";
 import { batchScenario } from "../fixtures/batch_scenario.ts";
 import assert from "node:assert/strict";
 
@@ -43,11 +44,14 @@ await testWithService("cassandra", {
     const store = createLocalStore({ dir });
     await store.ensureBucket();
     const history = await createCassandraHistory(_config(keyspace), logger);
+    let probe: HistoryProbe | undefined;
     try {
       await history.migrate();
       await history.migrate(); // idempotent
-      await batchScenario(t, store, history, 3000);
+      probe = await cassandraProbe(_config(keyspace));
+      await batchScenario(t, store, history, probe, 3000);
     } finally {
+      await probe?.close();
       await history.close();
       await store.close();
       await _dropKeyspace(keyspace);
@@ -78,14 +82,16 @@ await testWithService("s3", {
       },
     });
     await store.ensureBucket();
-    const history = await createEmbeddedHistory({ path: ":memory:" });
+    const dir = await Deno.makeTempDir({ prefix: "batch_s3_" });
+    const history = await createEmbeddedHistory({ path: `${dir}/history.duckdb` });
     try {
       await history.migrate();
-      await batchScenario(t, store, history, 3000);
+      await batchScenario(t, store, history, embeddedProbe(`${dir}/history.duckdb`), 3000);
     } finally {
       await history.close();
       for (const object of await store.list("")) await store.delete(object.key);
       await store.close();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

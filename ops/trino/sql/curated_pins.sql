@@ -2,7 +2,7 @@
 -- as the partitioned table hive.curated.pins, then picks up every day present. Run it again after
 -- new days land (or call only the procedure):
 --   docker compose exec trino trino --file /etc/trino/sql/curated_pins.sql
--- Columns follow CURATED_COLUMNS in lib/batch/clean_sql.ts; dt is the partition.
+-- Columns follow CLEAN_COLUMNS in lib/pin/clean_columns.ts; dt is the partition.
 CREATE SCHEMA IF NOT EXISTS hive.curated;
 
 CREATE TABLE IF NOT EXISTS hive.curated.pins (

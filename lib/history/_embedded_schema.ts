@@ -1,0 +1,47 @@
+/**
+ * The DuckDB schema of the embedded history store, as ordered migrations
+ * recorded in `schema_migrations`; each is one transaction of statements
+ * separated by `;`.
+ *
+ * The `pins` table's columns come from `CLEAN_COLUMNS`; a column added there
+ * later also needs a migration that adds it to existing tables.
+ *
+ * @module
+ */
+
+import { columnDefinitions, type ColumnType } from "../pin/clean_columns.ts";
+
+/** The DuckDB type of each logical column type. */
+const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  text: "VARCHAR",
+  instant: "TIMESTAMP",
+  integer: "BIGINT",
+  text_list: "VARCHAR[]",
+  media_type: "VARCHAR",
+};
+
+/** `[version, description, statements]`, applied in order. */
+export const EMBEDDED_MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [
+  [
+    1,
+    "cleaned rows",
+    `CREATE TABLE IF NOT EXISTS pins (dt DATE, ${columnDefinitions(DUCKDB_TYPES)})`,
+  ],
+  [
+    2,
+    "per-batch-day aggregates",
+    `CREATE TABLE IF NOT EXISTS day_categories (dt DATE, event_date DATE,
+    category VARCHAR, pins BIGINT, PRIMARY KEY (dt, event_date, category));
+    CREATE TABLE IF NOT EXISTS day_media (dt DATE, event_date DATE, media_type VARCHAR, pins BIGINT,
+    PRIMARY KEY (dt, event_date, media_type));
+    CREATE TABLE IF NOT EXISTS day_profiles (dt DATE, category VARCHAR, poster_name VARCHAR, pins BIGINT,
+    follower_count BIGINT, PRIMARY KEY (dt, category, poster_name))`,
+  ],
+  [
+    3,
+    "batch runs",
+    `CREATE TABLE IF NOT EXISTS batch_runs (day DATE PRIMARY KEY, status VARCHAR,
+    inputs VARCHAR, rows_in BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT, rows_out BIGINT,
+    duration_ms BIGINT, finished_at TIMESTAMP, error VARCHAR)`,
+  ],
+];
