@@ -13,7 +13,7 @@ import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import { HttpError } from "../http/http_error.ts";
-import { sendAsset, sendNamedAsset } from "./asset.ts";
+import { sendNamedAsset, sendPage } from "./asset.ts";
 import { ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
 import { createDashboardState, type DashboardHistory } from "./dashboard_state.ts";
 import { DASHBOARD_WINDOWS, type DashboardWindow, DEFAULT_WINDOW } from "./dashboard_windows.ts";
@@ -34,21 +34,6 @@ export interface DashboardDeps {
   history?: DashboardHistory;
   now?: () => number;
 }
-
-/**
- * The page's Content-Security-Policy: everything from the edge itself, no
- * inline script or style.
- */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 function _window(value: string | undefined): DashboardWindow {
   const text = value ?? DEFAULT_WINDOW;
@@ -74,11 +59,7 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   });
   const app = new Hono();
 
-  app.get("/", (c) => {
-    c.header("Content-Security-Policy", DASHBOARD_CSP);
-    c.header("Referrer-Policy", "no-referrer");
-    return sendAsset(c, assets.page, "no-cache");
-  });
+  app.get("/", (c) => sendPage(c, assets.page));
 
   app.get("/dashboard/state", async (c) => {
     const document = await state(_window(c.req.query("window")));

@@ -9,24 +9,8 @@
 
 import { Hono } from "hono";
 import { HttpError } from "../http/http_error.ts";
-import { sendAsset, sendNamedAsset } from "./asset.ts";
+import { sendNamedAsset, sendPage } from "./asset.ts";
 import { DOCS_ASSETS_PATH, type DocsAssets } from "./docs_assets.ts";
-
-/**
- * The page's Content-Security-Policy: everything from the edge itself, no
- * inline script; Swagger UI sets element styles from its script, and its
- * style sheet draws icons from `data:` URLs.
- */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
 
 /**
  * Builds the API reference's routes; mount at the root (`app.route("/", ...)`).
@@ -37,11 +21,7 @@ export const DOCS_CSP = [
 export function docsRoutes(assets: DocsAssets): Hono {
   const app = new Hono();
 
-  app.get("/docs", (c) => {
-    c.header("Content-Security-Policy", DOCS_CSP);
-    c.header("Referrer-Policy", "no-referrer");
-    return sendAsset(c, assets.page, "no-cache");
-  });
+  app.get("/docs", (c) => sendPage(c, assets.page));
   app.get("/docs/", (c) => c.redirect("/docs", 301));
 
   app.get(`${DOCS_ASSETS_PATH}/:name`, (c) => {
