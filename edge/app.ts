@@ -30,6 +30,7 @@ import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createRateRing } from "./http/rate_ring.ts";
 import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
 import { dashboardRoutes } from "./dashboard/dashboard_routes.ts";
+import { docsRoutes } from "./dashboard/docs_routes.ts";
 import type { DashboardHistory } from "./dashboard/dashboard_state.ts";
 import type { DeadLetterCounts } from "../lib/dlq/dlq_counts.ts";
 
@@ -42,7 +43,7 @@ export interface EdgeDeps {
   logger: Logger;
   /** Serves `/realtime/...` when given. */
   realtime?: RealtimeStore;
-  /** Serves the live dashboard at `GET /` when given (see `loadDashboardAssets`). */
+  /** Serves the dashboard at `GET /` and the API reference at `/docs` (`loadDashboardAssets`). */
   dashboard?: DashboardAssets;
   /** Serves `/history/...` and the dashboard's batch section when given. */
   history?: HistoryReader & DashboardHistory;
@@ -214,6 +215,7 @@ export function createApp(deps: EdgeDeps): Hono {
         now,
       }),
     );
+    app.route("/", docsRoutes(dashboard.docs));
   }
 
   app.get("/health", async (c) => {

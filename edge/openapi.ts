@@ -154,6 +154,8 @@ export const openApiDocument = {
         },
       },
     },
+    // The same operation without the trailing slash (a JSON Reference to the path item above).
+    "/pin": { $ref: "#/paths/~1pin~1" },
     "/pins": {
       post: {
         summary: "Ingest many pin events: a JSON array, or NDJSON (application/x-ndjson)",

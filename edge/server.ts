@@ -67,7 +67,7 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     },
   });
   ingestorRef = ingestor;
-  const dashboard = await loadDashboardAssets();
+  const dashboard = await loadDashboardAssets({ grafanaUrl: config.dashboard.grafanaUrl });
   const app = createApp({
     ingestor,
     bus,

@@ -115,6 +115,11 @@ await runMain({
   shutdown.add(() => edge.shutdown());
 
   const mode = (real: boolean, name: string) => (real ? name : "embedded");
+  // Before the first batch there is no year to show: no link that would answer 404.
+  const years = await history.yearsAvailable();
+  const batchViews = years.length > 0
+    ? `${edge.url}/history/categories/top?year=${Math.max(...years)}`
+    : `none yet, the batch fills them; runs: ${edge.url}/history/runs`;
   console.log(`
 Pinterest Pipeline is running.
 
@@ -123,10 +128,12 @@ ${
       ["live dashboard", `${edge.url}/`],
       ["ingest", `POST ${edge.url}/pin/  and  POST ${edge.url}/pins`],
       ["real-time views", `${edge.url}/realtime/profiles/top?window=15m`],
-      ["batch views", `${edge.url}/history/categories/top`],
+      ["batch views", batchViews],
       ["health", `${edge.url}/health`],
       ["metrics", `${edge.url}/metrics`],
+      ["API reference", `${edge.url}/docs`],
       ["API (OpenAPI)", `${edge.url}/openapi.json`],
+      ...(config.dashboard.grafanaUrl ? [["Grafana", config.dashboard.grafanaUrl]] : []),
     ])
   }
 

@@ -4,26 +4,39 @@
  * from the npm package in Deno's cache, so the edge serves everything itself
  * (offline, no CDN). Each file is gzipped once and carries a content hash,
  * used as its ETag and in the links to it (the page's, a module's imports, a
- * style sheet's `@import`s), so browsers may cache it for good.
+ * style sheet's `@import`s), so browsers may cache it for good. The page
+ * links to Grafana when its address is configured. The API reference's
+ * files are loaded with them (`docs_assets.ts`).
  *
  * @module
  */
 
-/** One file ready to serve. */
-export interface Asset {
-  body: Uint8Array;
-  /** The body gzipped, or null when not worth it. */
-  gzip: Uint8Array | null;
-  contentType: string;
-  /** A strong ETag from the content hash. */
-  etag: string;
-}
+import {
+  type Asset,
+  ASSET_TYPES,
+  createAsset,
+  linkTemplate,
+  pinnedUrl,
+  readAssetFile,
+  withoutSourceMap,
+} from "./asset.ts";
+import { type DocsAssets, loadDocsAssets } from "./docs_assets.ts";
 
-/** The page and the files under `/dashboard/assets/`. */
+export type { Asset } from "./asset.ts";
+
+/** The page and the files under `/dashboard/assets/`, and the API reference's. */
 export interface DashboardAssets {
   page: Asset;
   /** By file name. */
   files: ReadonlyMap<string, Asset>;
+  /** The API reference page at `/docs` and its files. */
+  docs: DocsAssets;
+}
+
+/** Options of {@linkcode loadDashboardAssets}. */
+export interface DashboardOptions {
+  /** Grafana's address, linked from the page when set (`GRAFANA_URL`). */
+  grafanaUrl?: string | null;
 }
 
 /** Where the assets are served. */
@@ -58,11 +71,6 @@ const STATIC = [
   "dead_letters_panel.js",
   "dashboard.js",
 ];
-const TYPES: Record<string, string> = {
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  svg: "image/svg+xml",
-};
 /**
  * Links to other files, by extension: a module's `from "./x.js"` or
  * `import "./x.js"`, a style sheet's `@import url("x.css")`.
@@ -72,41 +80,25 @@ const LINKS: Record<string, RegExp> = {
   css: /(?<=@import url\(")([\w.-]+)(?="\))/g,
 };
 const CHART_FILE = "chart.umd.min.js";
-const PAGE_TYPE = "text/html; charset=utf-8";
-
-async function _gzip(body: Uint8Array): Promise<Uint8Array | null> {
-  if (body.byteLength < 1024) return null;
-  const stream = new Blob([body as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("gzip"));
-  return await new Response(stream).bytes();
-}
-
-function _pinned(name: string, files: ReadonlyMap<string, Asset>, from: string): string {
-  const asset = files.get(name);
-  if (!asset) {
-    throw new Error(
-      `The dashboard file ${from} links to '${name}', which is not an asset loaded before it`,
-    );
-  }
-  return `${ASSETS_PATH}/${name}?v=${asset.etag.slice(1, -1)}`;
-}
 
 /** Points a static file's links at the pinned URLs of the files it names. */
 function _link(name: string, body: Uint8Array, files: ReadonlyMap<string, Asset>): Uint8Array {
   const links = LINKS[name.split(".").pop()!];
   if (!links) return body;
   const text = new TextDecoder().decode(body);
-  return new TextEncoder().encode(text.replace(links, (_, linked) => _pinned(linked, files, name)));
+  return new TextEncoder().encode(
+    text.replace(links, (_, linked) => pinnedUrl(ASSETS_PATH, linked, files, name)),
+  );
 }
 
-async function _asset(body: Uint8Array, contentType: string): Promise<Asset> {
-  const digest = await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>);
-  const hash = Array.from(
-    new Uint8Array(digest).slice(0, 8),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-  return { body, gzip: await _gzip(body), contentType, etag: `"${hash}"` };
+function _escapeAttribute(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+}
+
+/** The footer's link to Grafana, or nothing. */
+function _grafanaLink(url: string | null | undefined): string {
+  return url ? `<a href="${_escapeAttribute(url)}" rel="noopener noreferrer">Grafana</a>` : "";
 }
 
 /**
@@ -134,37 +126,36 @@ export async function resolveChartJs(): Promise<URL> {
 }
 
 /**
- * Loads the dashboard's files.
+ * Loads the dashboard's files and the API reference's.
  *
+ * @param options Grafana's address, for the page's link to it.
  * @returns The page and its assets.
  * @throws {Error} When a file cannot be read, naming it.
  */
-export async function loadDashboardAssets(): Promise<DashboardAssets> {
+export async function loadDashboardAssets(
+  options: DashboardOptions = {},
+): Promise<DashboardAssets> {
   const files = new Map<string, Asset>();
-  const read = async (url: URL) => {
-    try {
-      return await Deno.readFile(url);
-    } catch (error) {
-      throw new Error(`Cannot read the dashboard file ${url.pathname}: ${error}`, { cause: error });
-    }
-  };
   for (const name of STATIC) {
-    const body = await read(new URL(`./static/${name}`, import.meta.url));
-    files.set(name, await _asset(_link(name, body, files), TYPES[name.split(".").pop()!]!));
+    const body = await readAssetFile(new URL(`./static/${name}`, import.meta.url));
+    files.set(
+      name,
+      await createAsset(_link(name, body, files), ASSET_TYPES[name.split(".").pop()!]!),
+    );
   }
-  const chart = new TextDecoder().decode(await read(await resolveChartJs()))
-    // The source map is not served; without this line browsers would ask for it.
-    .replace(/\n\/\/# sourceMappingURL=\S+\s*$/, "\n");
+  const chart = new TextDecoder().decode(await readAssetFile(await resolveChartJs()));
   files.set(
     CHART_FILE,
-    await _asset(new TextEncoder().encode(chart), "text/javascript; charset=utf-8"),
+    await createAsset(new TextEncoder().encode(withoutSourceMap(chart)), ASSET_TYPES.js!),
   );
   const template = new TextDecoder().decode(
-    await read(new URL("./static/index.html", import.meta.url)),
+    await readAssetFile(new URL("./static/index.html", import.meta.url)),
   );
-  const html = template.replace(
-    /\{\{asset:([\w.-]+)\}\}/g,
-    (_, name: string) => _pinned(name, files, "index.html"),
-  );
-  return { page: await _asset(new TextEncoder().encode(html), PAGE_TYPE), files };
+  const html = linkTemplate(template, ASSETS_PATH, files, "index.html")
+    .replace("<!--link:grafana-->", _grafanaLink(options.grafanaUrl));
+  return {
+    page: await createAsset(new TextEncoder().encode(html), ASSET_TYPES.html!),
+    files,
+    docs: await loadDocsAssets(),
+  };
 }

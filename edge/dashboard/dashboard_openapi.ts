@@ -1,10 +1,14 @@
 /**
  * The dashboard's part of the edge's OpenAPI document: `GET /`,
- * `GET /dashboard/state` and `GET /dashboard/assets/{name}`.
+ * `GET /dashboard/state`, `GET /dashboard/assets/{name}`, and the API
+ * reference, `GET /docs` and `GET /docs/assets/{name}`.
  *
  * @module
  */
 
+import { DASHBOARD_WINDOWS, DEFAULT_WINDOW } from "./dashboard_windows.ts";
+
+const windows = Object.keys(DASHBOARD_WINDOWS);
 const int = { type: "integer", minimum: 0 };
 const num = { type: "number", minimum: 0 };
 const str = { type: "string" };
@@ -22,14 +26,14 @@ const ingest = {
   ..._object({
     scope: { const: "instance" },
     until: time,
-    per_second: { type: "array", items: num, minItems: 900, maxItems: 900 },
     current: num,
     peak: num,
     total: num,
   }),
   description:
-    "Events accepted per second by THIS edge instance over the last 15 minutes, oldest first; " +
-    "behind a load balancer each instance reports its own",
+    "Events accepted per second by THIS edge instance since it started: the average of the last " +
+    "10 seconds, the busiest second and the total of the last 15 minutes; behind a load balancer " +
+    "each instance reports its own",
 };
 
 const realtime = {
@@ -52,8 +56,20 @@ const realtime = {
       type: "array",
       items: _object({ category: str, events: int, images: int, videos: int }),
     },
+    series: {
+      ..._object({
+        start: time,
+        step_minutes: { type: "integer", minimum: 1 },
+        events: { type: "array", items: int, maxItems: 10_000 },
+      }),
+      description:
+        "Events counted per step of the window (event time, all edges), oldest first, from the " +
+        "real-time store's minute totals; the first step starts at a multiple of the step",
+    },
   }, true),
-  description: "The real-time views over the window; null without a real-time store",
+  description:
+    "The real-time views over the window, which starts at a multiple of its chart's step; null " +
+    "without a real-time store",
 };
 
 const history = {
@@ -81,16 +97,22 @@ const health = {
       total: int,
       partitions: { type: "object", additionalProperties: int },
     }, true),
-    freshness: _object({
-      p50_seconds: num,
-      p95_seconds: num,
-      observations: int,
-      over_seconds: { type: ["integer", "null"], description: "null: since the process started" },
-    }, true),
+    freshness: {
+      ..._object({
+        p50_seconds: num,
+        p95_seconds: num,
+        observations: int,
+        counted_at: time,
+      }, true),
+      description:
+        "Time from the edge receiving an event to the real-time view counting it, over the latest " +
+        "1,000 counted events, as the real-time store recorded it; null without a real-time store " +
+        "or before the first event is counted",
+    },
   }),
   description:
-    "From this process's metrics registry; a part is null when the process does not hold its " +
-    "metrics (the edge deployed without the stream job)",
+    "Consumer lag from this process's metrics registry (null when the process does not hold " +
+    "that metric: the edge deployed without the stream job); freshness from the real-time store",
 };
 
 const deadLetters = {
@@ -110,7 +132,7 @@ const deadLetters = {
 /** The schema of `GET /dashboard/state`'s answer. */
 export const dashboardStateSchema = _object({
   generated_at: time,
-  window: { enum: ["5m", "15m", "1h", "24h"] },
+  window: { enum: windows },
   ingest,
   realtime,
   history,
@@ -128,7 +150,10 @@ export const dashboardPaths = {
   "/": {
     get: {
       summary: "The live dashboard (HTML); it polls /dashboard/state every 2 s",
-      responses: { 200: { description: "The page", content: { "text/html": {} } } },
+      responses: {
+        200: { description: "The page", content: { "text/html": {} } },
+        304: { description: "Not modified (If-None-Match)" },
+      },
     },
   },
   "/dashboard/state": {
@@ -138,7 +163,7 @@ export const dashboardPaths = {
         name: "window",
         in: "query",
         description: "Window of the real-time views, ending now",
-        schema: { enum: ["5m", "15m", "1h", "24h"], default: "15m" },
+        schema: { enum: windows, default: DEFAULT_WINDOW },
       }],
       responses: {
         200: {
@@ -148,7 +173,7 @@ export const dashboardPaths = {
           },
         },
         400: {
-          description: "The window is not one of 5m, 15m, 1h, 24h",
+          description: `The window is not one of ${windows.join(", ")}`,
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
       },
@@ -166,6 +191,33 @@ export const dashboardPaths = {
         304: { description: "Not modified (If-None-Match)" },
         404: {
           description: "No such asset",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
+    },
+  },
+  "/docs": {
+    get: {
+      summary: "This API reference (HTML), rendered from /openapi.json by Swagger UI",
+      responses: {
+        200: { description: "The page", content: { "text/html": {} } },
+        304: { description: "Not modified (If-None-Match)" },
+      },
+    },
+  },
+  "/docs/assets/{name}": {
+    get: {
+      summary:
+        "The API reference's script and style sheets (Swagger UI), served by the edge itself",
+      parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+      responses: {
+        200: {
+          description: "The file; immutable when asked with its content hash (?v=...)",
+          content: { "text/javascript": {}, "text/css": {} },
+        },
+        304: { description: "Not modified (If-None-Match)" },
+        404: {
+          description: "No such file",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
       },

@@ -7,20 +7,17 @@
  * @module
  */
 
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { Registry } from "prom-client";
 import type { DeadLetterCounts } from "../../lib/dlq/dlq_counts.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import { HttpError } from "../http/http_error.ts";
-import { type Asset, ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
-import {
-  createDashboardState,
-  DASHBOARD_WINDOWS,
-  type DashboardHistory,
-  type DashboardWindow,
-} from "./dashboard_state.ts";
+import { sendNamedAsset, sendPage } from "./asset.ts";
+import { ASSETS_PATH, type DashboardAssets } from "./dashboard_assets.ts";
+import { createDashboardState, type DashboardHistory } from "./dashboard_state.ts";
+import { DASHBOARD_WINDOWS, type DashboardWindow, DEFAULT_WINDOW } from "./dashboard_windows.ts";
 import { createHealthReader } from "./pipeline_health.ts";
 
 /** What the dashboard is built from. */
@@ -41,40 +38,8 @@ export interface DashboardDeps {
   now?: () => number;
 }
 
-/**
- * The page's Content-Security-Policy: everything from the edge itself, no
- * inline script or style.
- */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-function _send(c: Context, asset: Asset, cacheControl: string): Response {
-  c.header("Cache-Control", cacheControl);
-  c.header("ETag", asset.etag);
-  c.header("Vary", "Accept-Encoding");
-  c.header("X-Content-Type-Options", "nosniff");
-  const match = c.req.header("if-none-match");
-  if (match?.split(",").some((tag) => tag.trim().replace(/^W\//, "") === asset.etag)) {
-    return c.body(null, 304);
-  }
-  c.header("Content-Type", asset.contentType);
-  if (asset.gzip && /\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
-    c.header("Content-Encoding", "gzip");
-    return c.body(asset.gzip as Uint8Array<ArrayBuffer>);
-  }
-  return c.body(asset.body as Uint8Array<ArrayBuffer>);
-}
-
 function _window(value: string | undefined): DashboardWindow {
-  const text = value ?? "15m";
+  const text = value ?? DEFAULT_WINDOW;
   if (Object.hasOwn(DASHBOARD_WINDOWS, text)) return text as DashboardWindow;
   const allowed = Object.keys(DASHBOARD_WINDOWS).join(", ");
   throw new HttpError(400, `Invalid query parameter 'window': '${text}' is not one of ${allowed}`, [
@@ -92,16 +57,12 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   const { assets, registry, now = Date.now } = deps;
   const state = createDashboardState({
     ...deps,
-    readHealth: createHealthReader(registry, now),
+    readHealth: createHealthReader(registry),
     now,
   });
   const app = new Hono();
 
-  app.get("/", (c) => {
-    c.header("Content-Security-Policy", DASHBOARD_CSP);
-    c.header("Referrer-Policy", "no-referrer");
-    return _send(c, assets.page, "no-cache");
-  });
+  app.get("/", (c) => sendPage(c, assets.page));
 
   app.get("/dashboard/state", async (c) => {
     const document = await state(_window(c.req.query("window")));
@@ -110,13 +71,10 @@ export function dashboardRoutes(deps: DashboardDeps): Hono {
   });
 
   app.get(`${ASSETS_PATH}/:name`, (c) => {
-    const asset = assets.files.get(c.req.param("name"));
-    if (!asset) {
-      throw new HttpError(404, `No dashboard asset named '${c.req.param("name")}'`);
-    }
     // The page links each file with its content hash (?v=...): a changed file has a new URL.
-    const pinned = c.req.query("v") === asset.etag.slice(1, -1);
-    return _send(c, asset, pinned ? "public, max-age=31536000, immutable" : "no-cache");
+    const response = sendNamedAsset(c, assets.files);
+    if (!response) throw new HttpError(404, `No dashboard asset named '${c.req.param("name")}'`);
+    return response;
   });
 
   return app;

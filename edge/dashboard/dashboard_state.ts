@@ -1,10 +1,12 @@
 /**
  * The one JSON document the dashboard polls (`GET /dashboard/state`): the
- * edge's ingest rate, the real-time views over a window, the batch view's
- * most popular category per year, the dead letters by reason (read from the
- * dead-letter topic), and pipeline health. A section whose
- * source is missing or failing is null, with the reason in `unavailable`;
- * the rest of the document is still served.
+ * edge's own ingest rate, the real-time views over a range with the events
+ * of each step, the batch view's most popular category per year, the dead
+ * letters by reason (read from the dead-letter topic), and pipeline health.
+ * Everything but the edge's own rate is read from the stores, the topic and
+ * the metrics registry, so a restarted edge shows what it showed before. A
+ * section whose source is missing or failing is null, with the reason in
+ * `unavailable`; the rest of the document is still served.
  *
  * @module
  */
@@ -12,19 +14,14 @@
 import type { DeadLetterCounts, DeadLetterCountsView } from "../../lib/dlq/dlq_counts.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
-import type { CategoryRow, ProfileRow, RealtimeStore } from "../../lib/realtime/realtime_store.ts";
+import type {
+  CategoryRow,
+  FreshnessView,
+  ProfileRow,
+  RealtimeStore,
+} from "../../lib/realtime/realtime_store.ts";
 import type { PipelineHealth } from "./pipeline_health.ts";
-
-/** The windows the dashboard offers, in milliseconds. */
-export const DASHBOARD_WINDOWS = {
-  "5m": 5 * 60_000,
-  "15m": 15 * 60_000,
-  "1h": 60 * 60_000,
-  "24h": 24 * 60 * 60_000,
-} as const;
-
-/** One of the dashboard's windows. */
-export type DashboardWindow = keyof typeof DASHBOARD_WINDOWS;
+import { DASHBOARD_WINDOWS, type DashboardWindow, windowSpan } from "./dashboard_windows.ts";
 
 /** The most popular category of an event-time year. */
 export interface CategoryOfYear {
@@ -54,23 +51,30 @@ export interface DashboardHistory {
   lastRun(): Promise<DashboardBatchRun | null>;
 }
 
-/** The edge's own ingest rate: events accepted per second. */
+/** The edge's own ingest rate: events this instance accepted, per second. */
 export interface IngestSection {
-  /** Always "instance": each edge instance reports what it accepted itself. */
+  /** Always "instance": each edge instance reports what it accepted itself, since it started. */
   scope: "instance";
   /** End of the last complete second, ISO-8601. */
   until: string;
-  /** Events per second over the last 15 minutes, oldest first (900 entries). */
-  per_second: number[];
   /** Events per second, averaged over the last 10 seconds. */
   current: number;
-  /** The busiest second. */
+  /** The busiest second of the last 15 minutes. */
   peak: number;
-  /** Events accepted in the 15 minutes. */
+  /** Events accepted in the last 15 minutes. */
   total: number;
 }
 
-/** The real-time views over the selected window. */
+/** The events counted in each step of the range, from the minute totals. */
+export interface SeriesSection {
+  /** Start of the first step, ISO-8601. */
+  start: string;
+  step_minutes: number;
+  /** Events per step, oldest first. */
+  events: number[];
+}
+
+/** The real-time views over the selected range. */
 export interface RealtimeSection {
   since: string;
   until: string;
@@ -79,6 +83,17 @@ export interface RealtimeSection {
   videos: number;
   top_profiles: ProfileRow[];
   categories: CategoryRow[];
+  series: SeriesSection;
+}
+
+/** Time from the edge receiving an event to the real-time view counting it. */
+export interface Freshness {
+  p50_seconds: number;
+  p95_seconds: number;
+  /** The latest counted events the quantiles are computed from. */
+  observations: number;
+  /** When the newest of them was counted, ISO-8601. */
+  counted_at: string;
 }
 
 /** The batch view. */
@@ -103,7 +118,8 @@ export interface DashboardState {
   history: HistorySection | null;
   /** Dead letters by reason, in total and over the last 24 hours, from the dead-letter topic. */
   dead_letters: DeadLetterCountsView | null;
-  health: PipelineHealth;
+  /** The registry's consumer lag, and the real-time store's freshness. */
+  health: PipelineHealth & { freshness: Freshness | null };
   /** Why a null section is null, by section name. */
   unavailable: Partial<Record<"realtime" | "history" | "dead_letters", string>>;
 }
@@ -122,8 +138,9 @@ export interface DashboardStateDeps {
 
 const TOP_PROFILES = 10;
 const HISTORY_YEARS = 10;
-/** Concurrent viewers share one read of the views per window for this long. */
-const STATE_TTL_MS = 1_000;
+/** Freshness is computed over this many events, the latest counted. */
+const FRESHNESS_EVENTS = 1_000;
+const FRESHNESS_TTL_MS = 1_000;
 /** The batch view changes once a day; it is read at most this often. */
 const HISTORY_TTL_MS = 15_000;
 
@@ -139,10 +156,57 @@ export function ingestSection(ring: RateRing): IngestSection {
   return {
     scope: "instance",
     until: new Date(until).toISOString(),
-    per_second: counts,
     current: last10.reduce((n, v) => n + v, 0) / Math.max(1, last10.length),
     peak: counts.reduce((n, v) => Math.max(n, v), 0),
     total: counts.reduce((n, v) => n + v, 0),
+  };
+}
+
+/** A read shared by every caller for `ttlMs`; a failed read is not kept. */
+function _shared<T>(ttlMs: number, now: () => number, read: () => Promise<T>): () => Promise<T> {
+  let entry: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const at = now();
+    if (entry && at - entry.at < ttlMs) return entry.value;
+    const fresh = { at, value: read() };
+    entry = fresh;
+    fresh.value.catch(() => {
+      if (entry === fresh) entry = null;
+    });
+    return fresh.value;
+  };
+}
+
+async function _realtime(
+  store: RealtimeStore,
+  window: DashboardWindow,
+  at: number,
+): Promise<RealtimeSection> {
+  const span = windowSpan(window, at);
+  const [summary, top_profiles, categories, series] = await Promise.all([
+    store.summary(span),
+    store.topProfiles(span, TOP_PROFILES),
+    store.categories(span),
+    store.series(span, DASHBOARD_WINDOWS[window].stepMinutes),
+  ]);
+  return {
+    since: span.since.toISOString(),
+    until: span.until.toISOString(),
+    events: summary.events,
+    images: summary.images,
+    videos: summary.videos,
+    top_profiles,
+    categories,
+    series: { start: series.start, step_minutes: series.stepMinutes, events: series.events },
+  };
+}
+
+function _freshness(view: FreshnessView | null): Freshness | null {
+  return view && {
+    p50_seconds: view.p50Seconds,
+    p95_seconds: view.p95Seconds,
+    observations: view.observations,
+    counted_at: view.countedAt.toISOString(),
   };
 }
 
@@ -168,10 +232,11 @@ async function _history(history: DashboardHistory): Promise<HistorySection> {
 }
 
 /**
- * Creates the function that builds the dashboard's state. Reads of the
- * real-time views are shared by concurrent viewers for a second, and the
- * batch view is read at most every 15 seconds, so a room full of open
- * dashboards costs the databases no more than one.
+ * Creates the function that builds the dashboard's state. Concurrent viewers
+ * share one read of a range's views for a second (longer for the long
+ * ranges, see `DASHBOARD_WINDOWS`), and the batch view is read at most every
+ * 15 seconds, so a room full of open dashboards costs the databases no more
+ * than one.
  *
  * @param deps The ring, health reader, logger, and the optional stores.
  * @returns `state(window)`.
@@ -180,42 +245,20 @@ export function createDashboardState(
   deps: DashboardStateDeps,
 ): (window: DashboardWindow) => Promise<DashboardState> {
   const { ingestRate, readHealth, logger, realtime, history, deadLetters, now = Date.now } = deps;
-  const views = new Map<DashboardWindow, { at: number; value: Promise<RealtimeSection> }>();
-  let batch: { at: number; value: Promise<HistorySection> } | null = null;
-
-  function realtimeSection(window: DashboardWindow, store: RealtimeStore) {
-    const at = now();
-    const cached = views.get(window);
-    if (cached && at - cached.at < STATE_TTL_MS) return cached.value;
-    const span = { since: new Date(at - DASHBOARD_WINDOWS[window]), until: new Date(at) };
-    const value = Promise.all([
-      store.summary(span),
-      store.topProfiles(span, TOP_PROFILES),
-      store.categories(span),
-    ]).then(([summary, top_profiles, categories]) => ({
-      since: span.since.toISOString(),
-      until: span.until.toISOString(),
-      events: summary.events,
-      images: summary.images,
-      videos: summary.videos,
-      top_profiles,
-      categories,
-    }));
-    views.set(window, { at, value });
-    value.catch(() => views.delete(window));
-    return value;
-  }
-
-  function historySection(store: DashboardHistory) {
-    const at = now();
-    if (batch && at - batch.at < HISTORY_TTL_MS) return batch.value;
-    const entry = { at, value: _history(store) };
-    batch = entry;
-    entry.value.catch(() => {
-      if (batch === entry) batch = null;
-    });
-    return entry.value;
-  }
+  const live = realtime && {
+    views: new Map(
+      Object.entries(DASHBOARD_WINDOWS).map(([name, range]) => {
+        const window = name as DashboardWindow;
+        return [window, _shared(range.ttlMs, now, () => _realtime(realtime, window, now()))];
+      }),
+    ),
+    freshness: _shared(
+      FRESHNESS_TTL_MS,
+      now,
+      async () => _freshness(await realtime.freshness(FRESHNESS_EVENTS)),
+    ),
+  };
+  const batch = history && _shared(HISTORY_TTL_MS, now, () => _history(history));
 
   return async function state(window: DashboardWindow): Promise<DashboardState> {
     const unavailable: DashboardState["unavailable"] = {};
@@ -237,16 +280,14 @@ export function createDashboardState(
         return null;
       }
     }
-    const [views, batchView, letters, health] = await Promise.all([
-      read(
-        "realtime",
-        realtime ? () => realtimeSection(window, realtime) : null,
-        "No real-time store is connected to this edge",
-        "The real-time store did not answer",
-      ),
+    const noStore = "No real-time store is connected to this edge";
+    const storeFailed = "The real-time store did not answer";
+    const [view, fresh, batchView, letters, health] = await Promise.all([
+      read("realtime", live ? live.views.get(window)! : null, noStore, storeFailed),
+      read("realtime", live ? live.freshness : null, noStore, storeFailed),
       read(
         "history",
-        history ? () => historySection(history) : null,
+        batch ?? null,
         "No batch view is connected to this edge",
         "The batch view did not answer",
       ),
@@ -262,10 +303,10 @@ export function createDashboardState(
       generated_at: new Date(now()).toISOString(),
       window,
       ingest: ingestSection(ingestRate),
-      realtime: views,
+      realtime: view,
       history: batchView,
       dead_letters: letters,
-      health,
+      health: { ...health, freshness: fresh },
       unavailable,
     };
   };

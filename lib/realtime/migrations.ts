@@ -57,6 +57,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "when each event was counted, for freshness",
+    // The database stamps each newly seen event as it is counted (rows seen before this version
+    // keep null), so freshness survives a restart of any process without the stream job's code
+    // writing it.
+    sql: `
+      ALTER TABLE seen_events ADD COLUMN counted_at timestamptz;
+      ALTER TABLE seen_events ALTER COLUMN counted_at SET DEFAULT clock_timestamp();
+      CREATE INDEX seen_events_counted_at ON seen_events (counted_at) WHERE counted_at IS NOT NULL;
+    `,
+  },
 ];
 
 const LOCK_KEY = 72_710_001;

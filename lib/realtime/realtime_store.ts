@@ -65,6 +65,35 @@ export interface Window {
 }
 
 /**
+ * Events counted per step of a window, oldest first, read from the minute
+ * totals: what a chart of the pipeline's throughput draws.
+ */
+export interface EventSeries {
+  /**
+   * Start of the first step, ISO-8601: the window's first minute rounded
+   * down to a multiple of the step since the Unix epoch (UTC).
+   */
+  start: string;
+  /** Length of a step, in minutes. */
+  stepMinutes: number;
+  /** Events of each step, 0 for a step without any; only the window's minutes count. */
+  events: number[];
+}
+
+/**
+ * How long the latest counted events took from the edge (`received_at`) to
+ * being counted in the store, as the store recorded it when it counted them.
+ */
+export interface FreshnessView {
+  p50Seconds: number;
+  p95Seconds: number;
+  /** Events the quantiles are computed from: the latest counted, at most the number asked. */
+  observations: number;
+  /** When the newest of them was counted. */
+  countedAt: Date;
+}
+
+/**
  * The database refused a batch for what its records contain (a data
  * exception, SQLSTATE class 22, or a program limit, class 54, such as an
  * index row too large): trying again cannot help. Nothing of the batch was
@@ -108,6 +137,14 @@ export interface RealtimeStore {
   topProfiles(window: Window, limit: number): Promise<ProfileRow[]>;
   categories(window: Window): Promise<CategoryRow[]>;
   summary(window: Window): Promise<SummaryView>;
+  /**
+   * Events per step over a window, from the minute totals.
+   *
+   * @throws {RangeError} When `stepMinutes` is not a positive integer or the window has over 10,000 steps.
+   */
+  series(window: Window, stepMinutes: number): Promise<EventSeries>;
+  /** Freshness over the `latest` events counted last; null when none was counted. */
+  freshness(latest: number): Promise<FreshnessView | null>;
   /** Whether the database answers. */
   health(): Promise<{ ok: boolean; detail: string }>;
   close(): Promise<void>;

@@ -130,6 +130,9 @@ async function _upsert(tx: SqlRunner, pins: CleanPin[]): Promise<void> {
   }
 }
 
+/** The most steps a series may have. */
+const MAX_STEPS = 10_000;
+
 /**
  * Builds the store on a SQL client.
  *
@@ -227,6 +230,50 @@ export function createSqlRealtimeStore(
     return { events: sum("events"), images: sum("images"), videos: sum("videos"), minutes };
   }
 
+  async function series(window: Window, stepMinutes: number): ReturnType<RealtimeStore["series"]> {
+    const [since, until] = _bounds(window);
+    const stepMs = stepMinutes * 60_000;
+    const start = Math.floor(Date.parse(since) / stepMs) * stepMs;
+    const steps = Math.max(0, Math.ceil((Date.parse(until) - start) / stepMs));
+    if (!Number.isInteger(stepMinutes) || stepMinutes < 1 || steps > MAX_STEPS) {
+      throw new RangeError(
+        `Cannot read a series in steps of ${stepMinutes} minutes: expected a positive integer ` +
+          `giving at most ${MAX_STEPS} steps over the window, not ${steps}`,
+      );
+    }
+    const rows = await client.query<{ step: number; events: number }>(
+      `SELECT floor((extract(epoch FROM minute)::float8 - $3::float8) / $4::float8)::int AS step,
+         sum(events)::float8 AS events
+       FROM total_minute WHERE minute >= $1 AND minute < $2 GROUP BY 1`,
+      [since, until, start / 1000, stepMs / 1000],
+    );
+    const events = new Array<number>(steps).fill(0);
+    for (const row of rows) events[Number(row.step)] = Number(row.events);
+    return { start: new Date(start).toISOString(), stepMinutes, events };
+  }
+
+  async function freshness(latest: number): ReturnType<RealtimeStore["freshness"]> {
+    const [row] = await client.query<
+      { observations: number; p50: number; p95: number; counted_at: string | Date | null }
+    >(
+      `SELECT count(*)::int AS observations,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds)::float8 AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY seconds)::float8 AS p95,
+         max(counted_at) AS counted_at
+       FROM (SELECT counted_at, greatest(0, extract(epoch FROM counted_at - seen_at))::float8 AS seconds
+             FROM seen_events WHERE counted_at IS NOT NULL
+             ORDER BY counted_at DESC LIMIT $1) AS recent`,
+      [latest],
+    );
+    if (!row || Number(row.observations) === 0 || row.counted_at === null) return null;
+    return {
+      p50Seconds: Number(row.p50),
+      p95Seconds: Number(row.p95),
+      observations: Number(row.observations),
+      countedAt: new Date(row.counted_at),
+    };
+  }
+
   async function health() {
     try {
       await client.query("SELECT 1");
@@ -246,6 +293,8 @@ export function createSqlRealtimeStore(
     topProfiles,
     categories,
     summary,
+    series,
+    freshness,
     health,
     close: () => client.close(),
   };

@@ -91,6 +91,12 @@ export interface ScheduleConfig {
   cron: string;
 }
 
+/** What the edge's dashboard links to. */
+export interface DashboardConfig {
+  /** Grafana's address as a browser reaches it; null: the dashboard shows no Grafana link. */
+  grafanaUrl: string | null;
+}
+
 /** Everything a pipeline process reads from its environment. */
 export interface Config {
   host: string;
@@ -105,6 +111,7 @@ export interface Config {
   archive: ArchiveConfig;
   history: HistoryConfig;
   schedule: ScheduleConfig;
+  dashboard: DashboardConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -171,6 +178,9 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
     },
     schedule: {
       cron: readCron(env, "BATCH_SCHEDULE", "30 1 * * *"),
+    },
+    dashboard: {
+      grafanaUrl: readUrl(env, "GRAFANA_URL", ["http:", "https:"]),
     },
   };
 }

@@ -21,6 +21,8 @@ export const ENV_GROUPS = {
   },
   edge: {
     PORT: "HTTP port of the edge",
+    GRAFANA_URL:
+      "Grafana's address as browsers reach it, linked from the dashboard; unset: no link",
     INGEST_API_KEYS: "Comma-separated write keys; unset: ingest is open",
     INGEST_RATE_LIMIT: "Events per second per key; 0: no limit",
     INGEST_MAX_EVENTS: "Events per POST /pins",

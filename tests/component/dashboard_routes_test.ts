@@ -33,15 +33,21 @@ interface Dashboard {
   close(): Promise<void>;
 }
 
-async function openDashboard(
-  options: { realtime?: boolean; stream?: boolean; history?: HistoryReader & DashboardHistory } =
-    {},
-): Promise<Dashboard> {
+interface DashboardOptions {
+  realtime?: boolean;
+  stream?: boolean;
+  history?: HistoryReader & DashboardHistory;
+  /** A store to reuse (left open on close); a fresh one otherwise. */
+  store?: RealtimeStore;
+}
+
+async function openDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
   const { realtime = true, stream = true, history } = options;
   const dir = await Deno.makeTempDir({ prefix: "dashboard-" });
   const bus = await createEmbeddedBus({ dir, logger: silent });
   await bus.ensureTopics([{ name: "pins", partitions: 3 }, { name: "pins.dlq", partitions: 1 }]);
-  const store = createSqlRealtimeStore(await createPgliteClient("memory://"), "embedded", "memory");
+  const store = options.store ??
+    createSqlRealtimeStore(await createPgliteClient("memory://"), "embedded", "memory");
   await store.migrate();
   const registry = createProcessRegistry();
   const metrics = createEdgeMetrics(registry);
@@ -86,11 +92,28 @@ async function openDashboard(
     async close() {
       await job?.stop();
       await ingestor.close();
-      await store.close();
+      if (!options.store) await store.close();
       await bus.close();
       await Deno.remove(dir, { recursive: true });
     },
   };
+}
+
+/** Posts events to the edge and waits until the stream job has counted `total` in all. */
+async function postAndApply(dashboard: Dashboard, events: unknown[], total: number) {
+  const response = await dashboard.app.request("http://edge/pins", {
+    method: "POST",
+    body: JSON.stringify(events),
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+  const deadline = Date.now() + 30_000;
+  const allTime = { since: new Date(0), until: new Date(Date.now() + 60_000) };
+  while ((await dashboard.store.summary(allTime)).events < total) {
+    assert.ok(Date.now() < deadline, "the stream job did not apply the events in 30 s");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function stateOf(app: Dashboard["app"], window = "15m"): Promise<DashboardState> {
@@ -225,14 +248,16 @@ Deno.test("[dashboard] GET / serves the page and every linked asset with its con
 Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows posted events", async (t) => {
   const dashboard = await openDashboard();
   try {
-    const { app, store } = dashboard;
+    const { app } = dashboard;
     await t.step("before any event", async () => {
       const state = await stateOf(app);
       assertSchema(state, stateSchema);
       assert.equal(state.window, "15m");
-      assert.equal(state.ingest.per_second.length, 900);
       assert.equal(state.ingest.total, 0);
       assert.equal(state.realtime?.events, 0);
+      assert.equal(state.realtime?.series.step_minutes, 1);
+      assert.equal(state.realtime?.series.events.length, 16, "15 whole minutes and this one");
+      assert.ok(state.realtime?.series.events.every((n) => n === 0));
       assert.deepEqual(state.realtime?.top_profiles, []);
       assert.equal(state.history, null);
       assert.match(state.unavailable.history ?? "", /No batch view/);
@@ -250,27 +275,12 @@ Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows
     await t.step(
       "after 600 events posted, one invalid, and applied by the stream job",
       async () => {
-        const body = JSON.stringify([...events, { ...events[0], index: "x" }]);
-        const response = await app.request("http://edge/pins", {
-          method: "POST",
-          body,
-          headers: { "content-type": "application/json" },
-        });
-        assert.equal((await response.json()).accepted, 600);
-        const deadline = Date.now() + 30_000;
-        while (
-          (await store.summary({ since: new Date(0), until: new Date(Date.now() + 60_000) }))
-            .events < 600
-        ) {
-          assert.ok(Date.now() < deadline, "the stream job did not apply the events in 30 s");
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await postAndApply(dashboard, [...events, { ...events[0], index: "x" }], 600);
         dashboard.skip(1000); // the second the events were accepted in is now complete
         const state = await stateOf(app);
         assertSchema(state, stateSchema);
         assert.equal(state.ingest.total, 600);
         assert.equal(state.ingest.peak, 600);
-        assert.equal(state.ingest.per_second.at(-1), 600);
         assert.equal(state.ingest.current, 60);
         const view = state.realtime!;
         assert.equal(view.events, 600);
@@ -286,18 +296,36 @@ Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows
         assert.ok(Object.keys(state.health.consumer_lag!.partitions).length > 0);
         assert.equal(state.health.freshness?.observations, 600);
         assert.ok(state.health.freshness!.p95_seconds >= state.health.freshness!.p50_seconds);
+        assert.ok(Date.parse(state.health.freshness!.counted_at) <= Date.now());
+        assert.equal(view.series.events.reduce((n, v) => n + v, 0), 600);
       },
     );
-    await t.step("the window is one of 5m, 15m, 1h, 24h", async () => {
-      for (const window of ["5m", "1h", "24h"]) {
-        assert.equal((await stateOf(app, window)).window, window);
-      }
-      const response = await app.request("http://edge/dashboard/state?window=7d");
-      assert.equal(response.status, 400);
-      const body = await response.json();
-      assert.equal(body.problems[0].path, "window");
-      assert.match(body.error, /'7d' is not one of 5m, 15m, 1h, 24h/);
-    });
+    await t.step(
+      "the window is one of 15m, 1h, 24h, 7d, 30d, each with its chart's step",
+      async () => {
+        const steps = { "1h": [1, 61], "24h": [10, 145], "7d": [60, 169], "30d": [60, 721] };
+        for (const [window, [step, count]] of Object.entries(steps)) {
+          const state = await stateOf(app, window);
+          assertSchema(state, stateSchema);
+          assert.equal(state.window, window);
+          const series = state.realtime!.series;
+          assert.equal(series.step_minutes, step, window);
+          assert.ok(
+            Math.abs(series.events.length - count!) <= 1,
+            `${window}: ${series.events.length}`,
+          );
+          assert.equal(Date.parse(series.start) % (step! * 60_000), 0, "starts on a whole step");
+          assert.equal(series.start, state.realtime!.since, "the views cover whole steps");
+          assert.equal(series.events.reduce((n, v) => n + v, 0), 600, window);
+          assert.equal(state.realtime!.events, 600, window);
+        }
+        const response = await app.request("http://edge/dashboard/state?window=5m");
+        assert.equal(response.status, 400);
+        const body = await response.json();
+        assert.equal(body.problems[0].path, "window");
+        assert.match(body.error, /'5m' is not one of 15m, 1h, 24h, 7d, 30d/);
+      },
+    );
     await t.step("events outside the window leave it", async () => {
       dashboard.skip(16 * 60_000);
       const state = await stateOf(app);
@@ -310,6 +338,62 @@ Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows
   }
 });
 
+Deno.test("[dashboard] a restarted edge shows the same chart, counts and freshness: all read from the store", async () => {
+  const store = createSqlRealtimeStore(await createPgliteClient("memory://"), "embedded", "memory");
+  // The counted events of each step, by the step's time: two edges' clocks may not start alike.
+  const steps = (state: DashboardState) => {
+    const { start, step_minutes, events } = state.realtime!.series;
+    return Object.fromEntries(
+      events.flatMap((n, i) =>
+        n > 0 ? [[new Date(Date.parse(start) + i * step_minutes * 60_000).toISOString(), n]] : []
+      ),
+    );
+  };
+  try {
+    const first = await openDashboard({ store });
+    let before: DashboardState;
+    try {
+      await postAndApply(first, Array.from({ length: 300 }, createPinGenerator({ seed: 3 })), 300);
+      first.skip(1000);
+      before = await stateOf(first.app, "1h");
+      assert.equal(before.ingest.total, 300);
+      assert.equal(Object.values(steps(before)).reduce((n, v) => n + v, 0), 300);
+      assert.equal(before.health.freshness?.observations, 300);
+    } finally {
+      await first.close();
+    }
+    // A new edge process on the same database, without the stream job: nothing in memory.
+    const second = await openDashboard({ store, stream: false });
+    try {
+      const after = await stateOf(second.app, "1h");
+      assertSchema(after, stateSchema);
+      assert.deepEqual(steps(after), steps(before));
+      assert.equal(after.realtime?.events, 300);
+      assert.deepEqual(after.realtime?.top_profiles, before.realtime?.top_profiles);
+      assert.deepEqual(after.health.freshness, before.health.freshness);
+      assert.equal(after.ingest.total, 0, "the edge's own rate is its own, since it started");
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("[dashboard] the page links Grafana only when GRAFANA_URL is set", async () => {
+  const page = async (grafanaUrl?: string) =>
+    new TextDecoder().decode((await loadDashboardAssets({ grafanaUrl })).page.body);
+  const without = await page();
+  assert.doesNotMatch(without, /Grafana/);
+  assert.doesNotMatch(without, /<!--link:/, "no placeholder left");
+  assert.match(without, /<a href="\/docs">API docs<\/a>/);
+  const linked = await page("https://grafana.example.com/d/pipeline?orgId=1&refresh=5s");
+  assert.match(
+    linked,
+    /<a href="https:\/\/grafana\.example\.com\/d\/pipeline\?orgId=1&amp;refresh=5s" rel="noopener noreferrer">Grafana<\/a>/,
+  );
+});
+
 Deno.test("[dashboard] without a real-time store or stream job the sections say so", async () => {
   const dashboard = await openDashboard({ realtime: false, stream: false });
   try {
@@ -320,6 +404,7 @@ Deno.test("[dashboard] without a real-time store or stream job the sections say 
     assert.equal(state.health.consumer_lag, null);
     assert.equal(state.health.freshness, null);
     assert.equal(state.dead_letters?.total, 0);
+    assert.equal(state.ingest.total, 0);
   } finally {
     await dashboard.close();
   }
@@ -476,7 +561,7 @@ Deno.test("[dashboard] any history store plugs in as the dashboard's batch view"
 
 Deno.test("[dashboard] the OpenAPI document describes the dashboard's endpoints", () => {
   const paths = openApiDocument.paths as Record<string, { get?: unknown }>;
-  for (const path of ["/", "/dashboard/state", "/dashboard/assets/{name}"]) {
+  for (const path of ["/", "/dashboard/state", "/dashboard/assets/{name}", "/docs"]) {
     assert.ok(paths[path]?.get, `missing GET ${path}`);
   }
   assert.ok(openApiDocument.components.schemas.DashboardState);

@@ -1,8 +1,9 @@
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
+import { REALTIME_SERIES_CASES } from "../fixtures/realtime_series_cases.ts";
 import { REALTIME_STORE_CASES } from "../fixtures/realtime_store_cases.ts";
 
-for (const { name, fn } of REALTIME_STORE_CASES) {
+for (const { name, fn } of [...REALTIME_STORE_CASES, ...REALTIME_SERIES_CASES]) {
   Deno.test(`[realtime:embedded] ${name}`, async () => {
     const store = createSqlRealtimeStore(
       await createPgliteClient("memory://"),

@@ -2,10 +2,11 @@
 
 /** The text of each window the page offers, by its name in `/dashboard/state?window=`. */
 export const WINDOW_TEXT = {
-  "5m": "last 5 min",
   "15m": "last 15 min",
   "1h": "last hour",
   "24h": "last 24 h",
+  "7d": "last 7 days",
+  "30d": "last 30 days",
 };
 
 /** What a real-time card says when the edge has no real-time view and gives no reason. */
@@ -63,3 +64,33 @@ export const clockShort = new Intl.DateTimeFormat(undefined, {
 
 /** Whole numbers with the reader's digit grouping. */
 export const integer = new Intl.NumberFormat();
+
+/** Day and month in the reader's locale: "Dec 1". */
+export const dayShort = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+
+/** Weekday, hours and minutes in the reader's locale: "Tue 14:05". */
+export const weekdayClock = new Intl.DateTimeFormat(undefined, {
+  weekday: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** A chart step's length: "minute", "10 min", "hour", "6 hours", "day". */
+export function stepText(minutes) {
+  if (minutes === 1) return "minute";
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes === 60) return "hour";
+  if (minutes < 1440) return `${minutes / 60} hours`;
+  return minutes === 1440 ? "day" : `${minutes / 1440} days`;
+}
+
+/** A time axis label: the time of day, or the date when ticks are a day or more apart. */
+export function tickText(ms, tickMs) {
+  return tickMs < 86_400_000 ? clockShort.format(new Date(ms)) : dayShort.format(new Date(ms));
+}
+
+/** The span of a chart step starting at `fromMs`: "Tue 14:05", or "Tue 14:00 – 15:00". */
+export function stepSpan(fromMs, stepMs) {
+  const from = weekdayClock.format(new Date(fromMs));
+  return stepMs <= 60_000 ? from : `${from} – ${clockShort.format(new Date(fromMs + stepMs))}`;
+}

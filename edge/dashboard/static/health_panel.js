@@ -25,19 +25,20 @@ function _lag(lag) {
   );
 }
 
-function _freshness(fresh) {
+function _freshness(fresh, unavailable) {
   if (!fresh) {
-    _setHealth("h-fresh", "na", "n/a", "no events counted by a stream job here");
+    const why = unavailable.realtime ?? "no event counted yet";
+    _setHealth("h-fresh", "na", "n/a", why);
     setText("kpi-fresh", "n/a");
-    setText("kpi-fresh-sub", "edge to real-time view");
+    setText("kpi-fresh-sub", why);
     return;
   }
   _setHealth(
     "h-fresh",
     fresh.p95_seconds > 30 ? "bad" : fresh.p95_seconds > 5 ? "warn" : "ok",
     duration(fresh.p95_seconds),
-    `p50 ${duration(fresh.p50_seconds)} · ${
-      fresh.over_seconds === null ? "since start" : `last ${duration(fresh.over_seconds)}`
+    `p50 ${duration(fresh.p50_seconds)} · last ${compact(fresh.observations)} events · ${
+      ago(fresh.counted_at)
     }`,
   );
   setText("kpi-fresh", duration(fresh.p95_seconds));
@@ -68,9 +69,9 @@ function _deadLetters(dlq) {
 /** The health card; `render(state)` writes `state.health`, the batch's last run and dead letters. */
 export function createHealthPanel() {
   return {
-    render({ health, history, dead_letters }) {
+    render({ health, history, dead_letters, unavailable }) {
       _lag(health.consumer_lag);
-      _freshness(health.freshness);
+      _freshness(health.freshness, unavailable);
       _batch(history?.last_run ?? null);
       _deadLetters(dead_letters);
     },

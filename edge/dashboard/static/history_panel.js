@@ -21,7 +21,7 @@ function _row(row) {
   return tr;
 }
 
-/** The years table; `render(state)` lists `state.history.years`. */
+/** The years table; `render(state)` lists `state.history.years` and links the latest year's. */
 export function createHistoryPanel() {
   return {
     render({ history, unavailable }) {
@@ -37,6 +37,13 @@ export function createHistoryPanel() {
           : "No batch run yet",
       );
       $("years-body").replaceChildren(...years.map(_row));
+      // Linked only once the batch has data: before that the endpoint has nothing to show.
+      const link = $("years-link");
+      link.hidden = years.length === 0;
+      if (years.length) {
+        link.href = `/history/categories?year=${years[0].year}`;
+        link.textContent = `all categories of ${years[0].year}`;
+      }
     },
   };
 }
