@@ -6,6 +6,7 @@
  */
 
 import { type CleanPin, cleanPin } from "../pin/clean_pin.ts";
+import { cleanPinWithOutcomes, type NulledCounts } from "../pin/clean_outcomes.ts";
 import { type Problem, validatePinEvent } from "../pin/pin_event.ts";
 
 /** The outcome of parsing one record. */
@@ -31,9 +32,10 @@ function _stampProblems(value: Record<string, unknown>): Problem[] {
  * Parses and cleans one record value.
  *
  * @param value The record's value, JSON text.
+ * @param nulled Where to count the values the cleaning makes null, when given.
  * @returns The cleaned pin, or the reason it cannot be used.
  */
-export function parseRecord(value: string): ParsedRecord {
+export function parseRecord(value: string, nulled?: NulledCounts): ParsedRecord {
   let json: unknown;
   try {
     json = JSON.parse(value);
@@ -48,5 +50,6 @@ export function parseRecord(value: string): ParsedRecord {
   if (!result.ok) return { ok: false, reason: "not a pin event", problems: result.problems };
   const problems = _stampProblems(result.value);
   if (problems.length > 0) return { ok: false, reason: "not stamped by the edge", problems };
-  return { ok: true, pin: cleanPin(result.value as Parameters<typeof cleanPin>[0]) };
+  const pin = result.value as Parameters<typeof cleanPin>[0];
+  return { ok: true, pin: nulled ? cleanPinWithOutcomes(pin, nulled) : cleanPin(pin) };
 }

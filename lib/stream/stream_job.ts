@@ -14,7 +14,9 @@ import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
 import { retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
+import { addNulled } from "./nulled_metric.ts";
 import { parseRecord } from "./parse_record.ts";
 import type { StreamMetrics } from "./stream_metrics.ts";
 
@@ -109,8 +111,9 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     const started = performance.now();
     const pins: PositionedPin[] = [];
     const letters: DeadLetter[] = [];
+    const nulled: NulledCounts = {};
     for (const record of batch.records) {
-      const parsed = parseRecord(record.value);
+      const parsed = parseRecord(record.value, nulled);
       if (parsed.ok) pins.push({ offset: record.offset, pin: parsed.pin });
       else {
         letters.push({
@@ -134,6 +137,7 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     });
     const committedAt = now().getTime();
     metrics.events.inc(result.applied);
+    addNulled(metrics.nulled, nulled);
     metrics.duplicates.inc(result.duplicates);
     metrics.replayed.inc(result.replayed);
     metrics.batches.inc({ result: "ok" });
