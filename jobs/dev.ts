@@ -22,6 +22,7 @@ import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
+import { startDevControl } from "../lib/schedule/dev_control.ts";
 import { createShutdown } from "../lib/runtime/shutdown.ts";
 import { startStreamJob, streamSettings } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
@@ -89,6 +90,16 @@ await runMain({
     logger,
   });
   shutdown.add(() => scheduler.stop());
+  // Lets `deno task batch` and `deno task query` flush the archive and run the batch in here.
+  const control = await startDevControl({
+    dataDir: config.dataDir,
+    archiver,
+    scheduler,
+    archive,
+    history,
+    logger,
+  });
+  shutdown.add(() => control.stop());
   // Started last, stopped first: the edge stops accepting before the jobs stop.
   const edge = await startEdge({ config, bus, logger, registry, realtime, history });
   shutdown.add(() => edge.shutdown());

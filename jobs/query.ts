@@ -15,6 +15,8 @@ import { createLogger } from "../lib/runtime/logger.ts";
 import { mirrorArchive } from "../lib/query/archive_mirror.ts";
 import { queryArchive } from "../lib/query/query_runner.ts";
 import { formatCsv, formatTable } from "../lib/runtime/table.ts";
+import { findControl } from "../lib/runtime/control_client.ts";
+import { describeFlush, flushThroughDev } from "../lib/schedule/dev_client.ts";
 
 await runMain({
   name: "query",
@@ -22,7 +24,8 @@ await runMain({
     "PIPELINE_DATA_DIR/query-cache. Views: pins_raw (the raw zone, events as received: the pin's\n" +
     "fields typed, unknown fields in the JSON column extra, a line that is not JSON as NULLs;\n" +
     "with dt and hour) and pins (the curated Parquet written by the batch, with dt). Objects\n" +
-    "whose keys are not in the archive layout are skipped and logged with their keys.",
+    "whose keys are not in the archive layout are skipped and logged with their keys.\n" +
+    "Beside a running deno task dev, it first asks dev to flush the events it acknowledged.",
   argument: { name: "SQL", description: "One SQL statement over pins_raw and pins; quote it" },
   flags: {
     format: {
@@ -49,6 +52,11 @@ await runMain({
   },
 }, async ({ flags, argument: sql }) => {
   const config = loadConfig();
+  const dev = await findControl(config.dataDir, (line) => console.error(line));
+  if (dev) {
+    const flushed = await flushThroughDev(dev);
+    if (flushed.records > 0) console.error(describeFlush(flushed, dev));
+  }
   const logger = createLogger({ ...config.log, level: "warn" });
   const store = await openArchive(config.archive, config.dataDir, logger);
   try {

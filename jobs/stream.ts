@@ -1,6 +1,7 @@
 /**
  * `deno task stream`: the real-time job alone (consumer group `realtime`),
- * with `/metrics` and `/health` on METRICS_PORT.
+ * with `/metrics` and `/health` on METRICS_PORT; `/health` is degraded while
+ * the database or the bus does not answer, or a partition is stalled.
  *
  * @module
  */
@@ -49,7 +50,11 @@ await runMain({
     hostname: config.host,
     registry,
     logger,
-    health: async () => ({ realtime: await store.health(), bus: await bus.health() }),
+    health: async () => ({
+      realtime: await store.health(),
+      bus: await bus.health(),
+      stream: job.health(),
+    }),
   });
   shutdown.add(() => server.shutdown());
 });

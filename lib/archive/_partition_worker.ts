@@ -52,6 +52,8 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
+  /** The next offset expected from the bus: the flush asked for by `flushNow` seals at it. */
+  nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
   lastError(): string | null;
@@ -290,6 +292,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       while (!abandoned && queue.length > 0) await changed();
     },
     pending: () => queuedRecords + buffer.records(),
+    nextOffset: () => lastAppended + 1,
     failingSince: () => failingSince,
     lastError: () => lastError,
     abandon() {

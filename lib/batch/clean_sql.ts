@@ -14,13 +14,25 @@
  * building blocks (translated regular expressions, temp macros) live in
  * `clean_macros.ts`.
  *
+ * The text policy of the validator (no U+0000, no lone surrogate, in any
+ * string of the event) is decided by the validator itself, on the few lines
+ * that can break it: DuckDB reads a `\u0000` escape as a NUL character, and
+ * refuses a whole line holding a lone surrogate escape such as `\ud800` as
+ * not JSON, while JavaScript parses it. So the SQL only marks such lines
+ * (`js_line`), cheaply, and `clean_stage.ts` hands them to `validatePinEvent`.
+ *
  * @module
  */
 
 import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
 import { FOLLOWER_COUNT, SAVE_PREFIX, SENTINELS } from "../pin/clean_pin.ts";
-import { MAX_EVENT_ID_LENGTH, MAX_EXTRA_DEPTH, MAX_FIELD_LENGTH } from "../pin/pin_event.ts";
-import { PIN_FIELDS } from "../pin/pin_event.ts";
+import {
+  MAX_EVENT_ID_LENGTH,
+  MAX_EXTRA_DEPTH,
+  MAX_FIELD_LENGTH,
+  PIN_FIELDS,
+  TIME_RANGE_MS,
+} from "../pin/pin_event.ts";
 import {
   CATEGORY_LOWER_TABLE,
   ISO_DATE_TIME_RE2,
@@ -79,6 +91,10 @@ function _jsonNumber(field: string): string {
   return `CASE WHEN ord(${raw}) NOT IN (34, 91, 102, 110, 116, 123) THEN ${raw} END AS r_${field}`;
 }
 
+function _inRange(ms: string): string {
+  return `${ms} BETWEEN ${TIME_RANGE_MS.min} AND ${TIME_RANGE_MS.max}`;
+}
+
 function _validPredicate(): string {
   const checks = ["j IS NOT NULL"];
   for (const field of RAW_FIELDS) {
@@ -92,10 +108,10 @@ function _validPredicate(): string {
       checks.push(
         `CASE WHEN j IS NULL THEN false WHEN j.event_time IS NULL ` +
           `THEN NOT json_exists(line, '$.event_time') ` +
-          `ELSE ${value} IS NOT NULL AND et_ms IS NOT NULL END`,
+          `ELSE ${value} IS NOT NULL AND ${_inRange("et_ms")} END`,
       );
     } else if (field === "received_at") {
-      checks.push(`${value} IS NOT NULL AND ra_ms IS NOT NULL`);
+      checks.push(`${value} IS NOT NULL AND ${_inRange("ra_ms")}`);
     } else {
       checks.push(`${value} IS NOT NULL AND _fits(${value}, ${MAX_FIELD_LENGTH})`);
     }
@@ -103,12 +119,26 @@ function _validPredicate(): string {
   return checks.map((check) => `(${check})`).join("\n      AND ");
 }
 
+// Lines JavaScript decides (see the module's documentation): valid ones with enough brackets
+// to nest deeper than MAX_EXTRA_DEPTH (a '[' or two '{' are needed first) or with a \u0000
+// escape, and ones DuckDB found not JSON that hold a surrogate escape (\uD800 to \uDFFF).
+function _jsLine(): string {
+  const brackets = `strlen(line) - strlen(replace(replace(line, '{', ''), '[', ''))`;
+  const surrogate = sqlString("\\\\u[dD][89a-fA-F]");
+  return `CASE WHEN valid THEN CASE
+      WHEN contains(line, '\\u0000') THEN line
+      WHEN (contains(line, '[') OR line LIKE '%{%{%') AND ${brackets} > ${MAX_EXTRA_DEPTH + 1}
+        THEN line END
+    WHEN bad_json AND contains(line, '\\u') AND regexp_matches(line, ${surrogate}) THEN line
+    END AS js_line`;
+}
+
 /**
  * The query turning raw NDJSON lines into a table `parsed`: one row per
  * non-blank line with `status` ('bad_json' | 'invalid' | 'valid'),
- * `deep_line` (the text of valid lines with enough brackets to nest deeper
- * than `MAX_EXTRA_DEPTH`, which JavaScript checks), `tiebreak`, and the
- * cleaned columns (category trimmed, not yet lower-cased). Each line is
+ * `js_line` (the text of the lines whose status JavaScript decides: nested
+ * deeper than `MAX_EXTRA_DEPTH`, or breaking the text policy), `tiebreak`,
+ * and the cleaned columns (category trimmed, not yet lower-cased). Each line is
  * parsed once; each step is its own projection so that no sub-expression
  * is evaluated twice, and costly functions (regular expressions, lambdas,
  * JSON unescaping) run only on the rows that need them.
@@ -167,11 +197,7 @@ WITH objects AS (
 )
 SELECT
   CASE WHEN bad_json THEN 'bad_json' WHEN NOT valid THEN 'invalid' ELSE 'valid' END AS status,
-  -- Deeper than allowed needs more than ${MAX_EXTRA_DEPTH + 1} brackets, so a '[' or two '{'.
-  CASE WHEN valid AND (contains(line, '[') OR line LIKE '%{%{%') THEN CASE
-    WHEN strlen(line) - strlen(replace(replace(line, '{', ''), '[', '')) > ${
-    MAX_EXTRA_DEPTH + 1
-  } THEN line END END AS deep_line,
+  ${_jsLine()},
   CASE WHEN valid THEN hash(line) END AS tiebreak,
   CASE WHEN valid THEN r_event_id END AS event_id,
   CASE WHEN valid THEN epoch_ms(coalesce(et_ms, ra_ms)) END AS event_time,

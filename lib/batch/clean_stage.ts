@@ -38,6 +38,9 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 /**
  * A query reading gzip NDJSON files line by line as one VARCHAR column `line`.
+ * The column delimiter is the newline itself, so no character inside a line
+ * (a stray NUL byte from another producer included) splits it: such a line
+ * reaches the cleaning whole and is classified, as the stream job does.
  *
  * @param files Local paths of `.ndjson.gz` files.
  * @returns The SQL.
@@ -45,7 +48,7 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 export function readLinesSql(files: readonly string[]): string {
   const list = `[${files.map(sqlString).join(", ")}]`;
   return `SELECT line FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, ` +
-    `delim = chr(0), quote = '', escape = '', new_line = '\\n', auto_detect = false, ` +
+    `delim = chr(10), quote = '', escape = '', new_line = '\\n', auto_detect = false, ` +
     `compression = 'gzip', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
 }
 
@@ -70,7 +73,7 @@ export async function cleanLines(
   linesSql: string,
 ): Promise<CleanCounts> {
   await connection.run(parseLinesSql(linesSql));
-  await _checkDeepLines(connection);
+  await _decideInJavaScript(connection);
   await _lowerNonAsciiCategories(connection);
   await connection.run(dedupeSql());
   const counts = await connection.runAndReadAll(
@@ -88,22 +91,24 @@ export async function cleanLines(
   };
 }
 
-// Lines with many brackets may nest an unknown field deeper than the edge
-// allows: validatePinEvent decides, exactly as the edge would.
-async function _checkDeepLines(connection: DuckDBConnection): Promise<void> {
+// The lines the SQL cannot decide alone (nested deeper than the edge allows, or holding a
+// \u0000 or surrogate escape): the validator decides, exactly as for the stream job. A line
+// JavaScript parses but DuckDB could not read is invalid (the stream calls it not a pin
+// event), not bad JSON.
+async function _decideInJavaScript(connection: DuckDBConnection): Promise<void> {
   const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT deep_line FROM parsed WHERE deep_line IS NOT NULL`,
+    `SELECT DISTINCT js_line, status FROM parsed WHERE js_line IS NOT NULL`,
   );
-  for (const [line] of reader.getRows() as string[][]) {
-    let ok = false;
+  for (const [line, status] of reader.getRows() as string[][]) {
+    let value: unknown;
     try {
-      ok = validatePinEvent(JSON.parse(line!)).ok;
+      value = JSON.parse(line!);
     } catch {
-      ok = false;
+      continue;
     }
-    if (!ok) {
+    if (status === "bad_json" || !validatePinEvent(value).ok) {
       await connection.run(
-        `UPDATE parsed SET status = 'invalid' WHERE deep_line = $1`,
+        `UPDATE parsed SET status = 'invalid' WHERE js_line = $1`,
         [line!],
       );
     }

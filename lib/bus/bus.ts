@@ -71,6 +71,18 @@ export interface BusHealth {
   detail: string;
 }
 
+/** Where a consumer group stands on one partition of a topic. */
+export interface GroupPosition {
+  partition: number;
+  /**
+   * The next offset the group reads: its committed offset, or the partition's
+   * first offset when it has committed none (or committed below it).
+   */
+  committed: number;
+  /** The offset the next produced record will get: every acknowledged record is below it. */
+  end: number;
+}
+
 /** A durable, partitioned log with consumer groups. */
 export interface Bus {
   /** "kafka" or "embedded", for the banner and `/health`. */
@@ -83,6 +95,8 @@ export interface Bus {
   produce(topic: string, records: BusRecord[]): Promise<void>;
   /** Joins a consumer group on a topic and starts handing batches to `handlers`. */
   consume(options: ConsumeOptions, handlers: ConsumerHandlers): Promise<BusConsumer>;
+  /** Reads, now, each partition's end offset and where a group stands on it. */
+  groupPositions(groupId: string, topic: string): Promise<GroupPosition[]>;
   /** Whether the bus answers now. */
   health(): Promise<BusHealth>;
   /** Releases connections and files. */

@@ -2,8 +2,12 @@
  * The pin event as the seed project's client sends it to `POST /pin/`, and
  * its validator.
  *
- * Validation runs once, at the edge; everything downstream works with the
- * typed {@link PinEvent}. Unknown fields are kept, never rejected.
+ * The edge validates every event it accepts, and the stream job validates
+ * every record it reads, with this one function. Unknown fields are kept,
+ * never rejected, but they are held to the same text policy as the known
+ * ones: every string of the event (values and keys, nested ones included)
+ * must be well-formed Unicode (no lone surrogate) without U+0000, so that
+ * every store downstream can hold it.
  *
  * @module
  */
@@ -77,6 +81,57 @@ const KNOWN = new Set([...PIN_FIELDS, "event_id", "event_time", "received_at"]);
 // ISO-8601 date-time with seconds, optional fraction, and a zone (Z or ±hh:mm).
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * The instants a time of the event may take, in epoch milliseconds: years
+ * 0001 to 9999 in UTC, what PostgreSQL's `timestamptz` reads from the
+ * ISO-8601 text the cleaning writes (a zone offset can move a written year
+ * 0000 or 9999 out of it).
+ */
+export const TIME_RANGE_MS = {
+  min: Date.parse("0001-01-01T00:00:00.000Z"),
+  max: Date.parse("9999-12-31T23:59:59.999Z"),
+} as const;
+
+/**
+ * Whether a time of the event (`event_time`, `received_at`) is one the
+ * pipeline accepts: ISO-8601 with seconds and a zone, a real date, within
+ * {@linkcode TIME_RANGE_MS}.
+ *
+ * @param value The value as received.
+ * @returns True when the value is such a string.
+ */
+export function isEventTime(value: unknown): value is string {
+  if (typeof value !== "string" || !ISO_DATE_TIME.test(value)) return false;
+  const ms = Date.parse(value);
+  return ms >= TIME_RANGE_MS.min && ms <= TIME_RANGE_MS.max;
+}
+
+// The text policy: what is wrong with a string no store can hold, or null. Two native
+// scans and no allocation on the usual path; the position is looked for only once a string
+// is known to break the policy.
+function _textProblem(text: string): string | null {
+  const nul = text.indexOf("\u0000");
+  if (nul !== -1) {
+    return `Contains U+0000 (NUL) at position ${nul}, which no store can hold; remove it`;
+  }
+  if (text.isWellFormed()) return null;
+  const at = _loneSurrogate(text);
+  const unit = text.charCodeAt(at).toString(16).toUpperCase();
+  return `Is not well-formed Unicode: lone surrogate U+${unit} at position ${at}; ` +
+    `send the character as UTF-8 or as a pair of \\u escapes`;
+}
+
+function _loneSurrogate(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    const next = text.charCodeAt(i + 1);
+    if (unit <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+    else return i;
+  }
+  return -1;
+}
+
 function _describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
@@ -113,31 +168,88 @@ function _checkField(name: string, kind: Kind, value: unknown, prefix: string): 
         `String is too long: ${value.length} characters, at most ${MAX_FIELD_LENGTH} are accepted`,
     };
   }
-  return null;
+  const text = _textProblem(value);
+  return text === null ? null : { path, message: text };
 }
 
-function _depth(value: unknown): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (typeof item !== "object" || item === null) continue;
-    if (depth + 1 > MAX_EXTRA_DEPTH) return depth + 1;
-    deepest = Math.max(deepest, depth + 1);
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+/** What a walk over one unknown field found: too deep, and its first text problem. */
+interface _Found {
+  tooDeep: boolean;
+  text: Problem | null;
+}
+
+function _pathOf(base: string, segments: ReadonlyArray<string | number>): string {
+  let path = base;
+  for (const segment of segments) {
+    path += typeof segment === "number" ? `[${segment}]` : `.${segment}`;
   }
-  return deepest;
+  return path;
+}
+
+// One walk per unknown field checks its depth and the text policy of every string in it,
+// keys included; it stops at the first level too deep. Paths are built only for a problem.
+function _walk(
+  value: unknown,
+  depth: number,
+  base: string,
+  segments: Array<string | number>,
+  found: _Found,
+): void {
+  if (typeof value === "string") {
+    if (found.text !== null) return;
+    const message = _textProblem(value);
+    if (message !== null) found.text = { path: _pathOf(base, segments), message };
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  if (depth + 1 > MAX_EXTRA_DEPTH) {
+    found.tooDeep = true;
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && !found.tooDeep; i++) {
+      segments.push(i);
+      _walk(value[i], depth + 1, base, segments, found);
+      segments.pop();
+    }
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    if (found.tooDeep) return;
+    if (found.text === null) {
+      const message = _textProblem(key);
+      if (message !== null) {
+        found.text = { path: _pathOf(base, segments), message: `A key ${_lowerFirst(message)}` };
+      }
+    }
+    segments.push(key);
+    _walk((value as Record<string, unknown>)[key], depth + 1, base, segments, found);
+    segments.pop();
+  }
+}
+
+function _lowerFirst(message: string): string {
+  return message[0]!.toLowerCase() + message.slice(1);
 }
 
 function _checkExtra(body: Record<string, unknown>, prefix: string, problems: Problem[]): void {
   for (const key of Object.keys(body)) {
     if (KNOWN.has(key)) continue;
-    if (_depth(body[key]) > MAX_EXTRA_DEPTH) {
+    const keyProblem = _textProblem(key);
+    if (keyProblem !== null) {
+      problems.push({ path: prefix || "$", message: `A key ${_lowerFirst(keyProblem)}` });
+      continue;
+    }
+    const found: _Found = { tooDeep: false, text: null };
+    _walk(body[key], 0, prefix + key, [], found);
+    if (found.tooDeep) {
       problems.push({
         path: prefix + key,
         message:
           `Nested too deeply: at most ${MAX_EXTRA_DEPTH} levels of objects and arrays are kept`,
       });
+    } else if (found.text !== null) {
+      problems.push(found.text);
     }
   }
 }
@@ -152,18 +264,24 @@ function _checkOptional(body: Record<string, unknown>, prefix: string, problems:
           _describe(id)
         }`,
       });
+    } else {
+      const message = _textProblem(id);
+      if (message !== null) problems.push({ path: prefix + "event_id", message });
     }
+  }
+  // The edge stamps received_at over the client's; a record on the topic still holds it to the policy.
+  const received = body.received_at;
+  if (typeof received === "string") {
+    const message = _textProblem(received);
+    if (message !== null) problems.push({ path: prefix + "received_at", message });
   }
   const time = body.event_time;
   if (time !== undefined) {
-    if (
-      typeof time !== "string" || !ISO_DATE_TIME.test(time) || Number.isNaN(Date.parse(time))
-    ) {
+    if (!isEventTime(time)) {
       problems.push({
         path: prefix + "event_time",
-        message: `Expected an ISO-8601 date-time with a zone such as "2026-11-26T10:15:00Z", got ${
-          _describe(time)
-        }`,
+        message: `Expected an ISO-8601 date-time with a zone such as "2026-11-26T10:15:00Z", ` +
+          `in the years 0001 to 9999 UTC, got ${_describe(time)}`,
       });
     }
   }

@@ -64,6 +64,31 @@ export interface Window {
   until: Date;
 }
 
+/**
+ * The database refused a batch for what its records contain (a data
+ * exception, SQLSTATE class 22, or a program limit, class 54, such as an
+ * index row too large): trying again cannot help. Nothing of the batch was
+ * written. Any other error of `apply` (a lost connection, a timeout) is an
+ * outage worth retrying.
+ */
+export class RecordsRefusedError extends Error {
+  /** Never worth retrying as it is. */
+  readonly retriable = false;
+  /** The SQLSTATE the database answered, e.g. `22021` or `54000`. */
+  readonly sqlstate: string;
+
+  /**
+   * @param sqlstate The database's SQLSTATE.
+   * @param message What the database said.
+   * @param options The database's error as `cause`.
+   */
+  constructor(sqlstate: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RecordsRefusedError";
+    this.sqlstate = sqlstate;
+  }
+}
+
 /** The real-time store. */
 export interface RealtimeStore {
   readonly kind: "postgres" | "embedded";
@@ -72,7 +97,11 @@ export interface RealtimeStore {
   migrate(): Promise<number[]>;
   /** The next offset to read per partition, as stored with the aggregates. */
   offsets(group: string, topic: string): Promise<Map<number, number>>;
-  /** Applies a batch and moves the partition's offset, atomically and idempotently. */
+  /**
+   * Applies a batch and moves the partition's offset, atomically and idempotently.
+   *
+   * @throws {RecordsRefusedError} When the database refuses a record for what it contains.
+   */
   apply(batch: StreamBatch): Promise<ApplyResult>;
   /** Forgets event ids seen before `before`; returns how many. */
   pruneSeen(before: Date): Promise<number>;

@@ -5,7 +5,8 @@
  * partition's next offset are written in one transaction, under a row lock
  * on the offset, and records below the stored offset are skipped. A worker
  * killed at any point, or two workers briefly owning one partition during a
- * rebalance, can neither lose nor double a count.
+ * rebalance, can neither lose nor double a count. A batch the database
+ * refuses for what its records contain throws `RecordsRefusedError`.
  *
  * @module
  */
@@ -13,6 +14,7 @@
 import type { CleanPin } from "../pin/clean_pin.ts";
 import { aggregateMinutes, minuteOf } from "./aggregate.ts";
 import { migrate } from "./migrations.ts";
+import { refusalOf } from "./refusal.ts";
 import type {
   ApplyResult,
   CategoryRow,
@@ -32,7 +34,8 @@ const NEWER = `excluded.follower_time IS NOT NULL AND (
 
 const UPSERT_PROFILES = `
   INSERT INTO profile_minute (minute, poster_name, events, follower_count, follower_time)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::bigint[], $5::timestamptz[])
+  SELECT * FROM unnest($1::text[]::timestamptz[], $2::text[], $3::int[], $4::bigint[],
+    $5::text[]::timestamptz[])
   ON CONFLICT (minute, poster_name) DO UPDATE SET
     events = profile_minute.events + excluded.events,
     follower_count = CASE WHEN ${NEWER} THEN excluded.follower_count ELSE profile_minute.follower_count END,
@@ -40,7 +43,7 @@ const UPSERT_PROFILES = `
 
 const UPSERT_CATEGORIES = `
   INSERT INTO category_minute (minute, category, events, images, videos)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::int[], $4::int[], $5::int[])
+  SELECT * FROM unnest($1::text[]::timestamptz[], $2::text[], $3::int[], $4::int[], $5::int[])
   ON CONFLICT (minute, category) DO UPDATE SET
     events = category_minute.events + excluded.events,
     images = category_minute.images + excluded.images,
@@ -48,12 +51,14 @@ const UPSERT_CATEGORIES = `
 
 const UPSERT_TOTALS = `
   INSERT INTO total_minute (minute, events, images, videos)
-  SELECT * FROM unnest($1::timestamptz[], $2::int[], $3::int[], $4::int[])
+  SELECT * FROM unnest($1::text[]::timestamptz[], $2::int[], $3::int[], $4::int[])
   ON CONFLICT (minute) DO UPDATE SET
     events = total_minute.events + excluded.events,
     images = total_minute.images + excluded.images,
     videos = total_minute.videos + excluded.videos`;
 
+// Times go to the database as text (`$1::text[]::timestamptz[]`), so that it, not a driver's
+// client-side conversion, judges them: a time it cannot hold is a refusal like any other.
 const ISO_MINUTE = `to_char(minute AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"')`;
 
 function _bounds(window: Window): [string, string] {
@@ -84,7 +89,7 @@ async function _firstSeen(tx: SqlRunner, pins: CleanPin[]): Promise<Set<string>>
   if (pins.length === 0) return new Set();
   const rows = await tx.query<{ event_id: string }>(
     `INSERT INTO seen_events (event_id, seen_at)
-     SELECT * FROM unnest($1::text[], $2::timestamptz[])
+     SELECT * FROM unnest($1::text[], $2::text[]::timestamptz[])
      ON CONFLICT DO NOTHING RETURNING event_id`,
     [pins.map((pin) => pin.event_id), pins.map((pin) => pin.received_at)],
   );
@@ -139,6 +144,14 @@ export function createSqlRealtimeStore(
   address: string,
 ): RealtimeStore {
   async function apply(batch: StreamBatch): Promise<ApplyResult> {
+    try {
+      return await _applyInTransaction(batch);
+    } catch (error) {
+      throw refusalOf(error) ?? error;
+    }
+  }
+
+  async function _applyInTransaction(batch: StreamBatch): Promise<ApplyResult> {
     return await client.transaction(async (tx) => {
       const stored = await _claimOffset(tx, batch);
       if (stored >= batch.nextOffset) {

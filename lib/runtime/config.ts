@@ -57,6 +57,8 @@ export interface RealtimeConfig {
   batchRecords: number;
   /** How long event ids are remembered for deduplication. */
   dedupeRetentionDays: number;
+  /** How long a partition with records waiting may go without a commit before it counts as stalled. */
+  stallSeconds: number;
 }
 
 /** The raw archive in S3, or a local directory with the same layout. */
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       group: readString(env, "STREAM_GROUP", "realtime"),
       batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
       dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
+      stallSeconds: readInt(env, "STREAM_STALL_SECONDS", 60, 1, 86_400),
     },
     archive: {
       endpoint: readUrl(env, "S3_ENDPOINT", ["http:", "https:"]),

@@ -11,7 +11,8 @@
 /** Variable name → one-line meaning, per group. */
 export const ENV_GROUPS = {
   common: {
-    PIPELINE_DATA_DIR: "Where the embedded adapters keep their data; the batch lock",
+    PIPELINE_DATA_DIR:
+      "Where the embedded adapters keep their data; the batch lock; dev's control file",
     LOG_LEVEL: "debug, info, warn, error or silent; debug adds the stack to a failure",
     LOG_FORMAT: "json (one object per line on stderr) or pretty",
   },
@@ -47,6 +48,8 @@ export const ENV_GROUPS = {
     STREAM_GROUP: "Consumer group of the stream job; its offsets live in PostgreSQL",
     STREAM_BATCH_RECORDS: "Most records per stream transaction",
     DEDUPE_RETENTION_DAYS: "How long event ids are remembered for deduplication",
+    STREAM_STALL_SECONDS:
+      "A partition with records waiting and no commit for this long is stalled: /health degraded",
   },
   archive: {
     S3_ENDPOINT: "S3-compatible endpoint, http(s)://..., path-style; unset: a local directory",

@@ -3,21 +3,32 @@
  * the shared rules, and applies each partition's micro-batch to the
  * real-time store in one transaction with its offsets. On every assignment
  * it resumes from the offsets stored with the aggregates, not the bus's.
- * Poison records go to the dead-letter topic; the consumer never stalls on
- * them.
+ *
+ * A record never stalls a partition: poison (not JSON, not a pin event) and
+ * records the database refuses for what they contain go to the dead-letter
+ * topic with the reason and their position, and the partition moves on.
+ * Only outages (the database or the bus not answering) are retried, with
+ * backoff, for as long as they last; a partition with records waiting and
+ * no commit for `stallSeconds` is reported stalled (gauge and health).
  *
  * @module
  */
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
-import { retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
-import type { PositionedPin, RealtimeStore } from "../realtime/realtime_store.ts";
+import {
+  type PositionedPin,
+  type RealtimeStore,
+  RecordsRefusedError,
+} from "../realtime/realtime_store.ts";
+import { applyIsolatingRefusals } from "./isolate_refusals.ts";
+import { keepTrying } from "./keep_trying.ts";
 import { addNulled } from "./nulled_metric.ts";
-import { parseRecord } from "./parse_record.ts";
+import { refusedLetter, splitBatch } from "./parse_record.ts";
+import { createStallWatch } from "./stall_watch.ts";
 import type { StreamMetrics } from "./stream_metrics.ts";
 
 /** Options of {@linkcode startStreamJob}. */
@@ -33,6 +44,8 @@ export interface StreamJobOptions {
   batchRecords?: number;
   /** Event ids older than this are forgotten by deduplication. */
   dedupeRetentionDays?: number;
+  /** A partition with records waiting and no commit for this long is stalled (default 60). */
+  stallSeconds?: number;
   now?: () => Date;
 }
 
@@ -40,7 +53,7 @@ export interface StreamJobOptions {
  * The stream job's settings from the configuration, for `startStreamJob`.
  *
  * @param config The process's configuration.
- * @returns Topic, dead-letter topic, group, batch size and dedupe retention.
+ * @returns Topic, dead-letter topic, group, batch size, dedupe retention and stall period.
  */
 export function streamSettings(config: Config) {
   return {
@@ -49,26 +62,20 @@ export function streamSettings(config: Config) {
     group: config.realtime.group,
     batchRecords: config.realtime.batchRecords,
     dedupeRetentionDays: config.realtime.dedupeRetentionDays,
+    stallSeconds: config.realtime.stallSeconds,
   } satisfies Partial<StreamJobOptions>;
 }
 
 /** A running stream job. */
 export interface StreamJob {
-  /** Finishes the batch in hand, then leaves the group. */
+  /** Degraded while a partition is stalled: records waiting and nothing committed for the stall period. */
+  health(): { ok: boolean; detail: string };
+  /** Finishes the batch in hand (unless it is waiting out an outage), then leaves the group. */
   stop(): Promise<void>;
 }
 
-const ATTEMPTS = 5;
 const PRUNE_EVERY_MS = 10 * 60_000;
-
-function _retry<T>(logger: Logger, what: string, work: () => Promise<T>): Promise<T> {
-  return retry(work, {
-    attempts: ATTEMPTS,
-    minDelayMs: 200,
-    maxDelayMs: Infinity,
-    onRetry: (error, { attempt }) => logger.warn(`${what} failed; retrying`, { attempt, error }),
-  });
-}
+const WATCH_EVERY_MS = 1000;
 
 /**
  * Starts the stream job.
@@ -87,79 +94,101 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     group = "realtime",
     batchRecords = 5000,
     dedupeRetentionDays = 7,
+    stallSeconds = 60,
     now = () => new Date(),
   } = options;
   const lastCommit = new Map<number, number>();
+  const stopping = new AbortController();
+  const watch = createStallWatch(metrics, { stallSeconds, now: () => now().getTime() });
   let consumer: BusConsumer | null = null;
 
-  async function deadLetter(batch: ConsumedBatch, letters: DeadLetter[]): Promise<void> {
+  function retrying(partition: number, what: string) {
+    return (error: unknown, info: { attempt: number; retryInMs: number }) => {
+      watch.failed(partition, error);
+      logger.warn(`${what} failed; retrying`, { partition, ...info, error });
+    };
+  }
+
+  async function deadLetter(partition: number, letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const receivedAt = now().toISOString();
     const records = letters.map((letter) => ({
       key: null,
       value: JSON.stringify(deadLetterRecord(letter, receivedAt)),
     }));
-    await _retry(logger, "Writing dead letters", () => bus.produce(dlqTopic, records));
+    await keepTrying(() => bus.produce(dlqTopic, records), {
+      signal: stopping.signal,
+      onFailure: retrying(partition, "Writing dead letters"),
+    });
     metrics.deadLetters.inc(letters.length);
     logger.warn("Poison records sent to the dead-letter topic", {
-      partition: batch.partition,
+      partition,
       count: letters.length,
+      reasons: [...new Set(letters.map((letter) => letter.reason))],
     });
+  }
+
+  function applyPart(batch: ConsumedBatch, pins: PositionedPin[], nextOffset: number) {
+    const { partition } = batch;
+    return keepTrying(
+      () => store.apply({ group, topic: batch.topic, partition, pins, nextOffset }),
+      {
+        signal: stopping.signal,
+        // A refusal of records is bisected by the caller; anything else is an outage.
+        retriable: (error) => !(error instanceof RecordsRefusedError && pins.length > 0),
+        onFailure: (error, info) => {
+          metrics.batches.inc({ result: "failed" });
+          retrying(partition, "Applying a batch")(error, info);
+        },
+      },
+    );
   }
 
   async function eachBatch(batch: ConsumedBatch): Promise<void> {
     const started = performance.now();
-    const pins: PositionedPin[] = [];
-    const letters: DeadLetter[] = [];
-    const nulled: NulledCounts = {};
-    for (const record of batch.records) {
-      const parsed = parseRecord(record.value, nulled);
-      if (parsed.ok) pins.push({ offset: record.offset, pin: parsed.pin });
-      else {
-        letters.push({
-          source: `stream:${batch.topic}/${batch.partition}@${record.offset}`,
-          reason: parsed.reason,
-          problems: parsed.problems,
-          raw: record.value,
-        });
-      }
-    }
-    await deadLetter(batch, letters);
+    const { partition } = batch;
     const nextOffset = batch.records[batch.records.length - 1]!.offset + 1;
-    const result = await _retry(
-      logger,
-      "Applying a batch",
-      () =>
-        store.apply({ group, topic: batch.topic, partition: batch.partition, pins, nextOffset }),
-    ).catch((error) => {
-      metrics.batches.inc({ result: "failed" });
-      throw error;
+    watch.fetched(partition, batch.highWatermark, batch.records[0]!.offset);
+    const nulled: NulledCounts = {};
+    const { pins, letters } = splitBatch(batch, nulled);
+    await deadLetter(partition, letters);
+    const refused = new Set<number>();
+    const result = await applyIsolatingRefusals(pins, nextOffset, {
+      apply: (part, next) => applyPart(batch, part, next),
+      refuse: async (item, error) => {
+        refused.add(item.offset);
+        logger.warn("The database refused a record", {
+          partition,
+          offset: item.offset,
+          sqlstate: error.sqlstate,
+        });
+        await deadLetter(partition, [refusedLetter(batch, item.offset, error)]);
+      },
     });
     const committedAt = now().getTime();
+    watch.committed(partition, batch.highWatermark, nextOffset);
     metrics.events.inc(result.applied);
     addNulled(metrics.nulled, nulled);
     metrics.duplicates.inc(result.duplicates);
     metrics.replayed.inc(result.replayed);
     metrics.batches.inc({ result: "ok" });
     metrics.batchSeconds.observe((performance.now() - started) / 1000);
-    metrics.lag.set(
-      { partition: String(batch.partition) },
-      Math.max(0, batch.highWatermark - nextOffset),
-    );
-    for (const { pin } of pins) {
+    for (const { offset, pin } of pins) {
+      if (refused.has(offset)) continue;
       metrics.freshness.observe(Math.max(0, committedAt - Date.parse(pin.received_at)) / 1000);
     }
     // The store holds the truth; the bus's committed offset follows it, about once a second,
     // so that the usual lag tools see the group's progress.
-    if (committedAt - (lastCommit.get(batch.partition) ?? 0) > 1000) {
-      lastCommit.set(batch.partition, committedAt);
-      consumer?.commit(batch.partition, nextOffset).catch((error) =>
+    if (committedAt - (lastCommit.get(partition) ?? 0) > 1000) {
+      lastCommit.set(partition, committedAt);
+      consumer?.commit(partition, nextOffset).catch((error) =>
         logger.debug("Committing the offset to the bus failed", { error })
       );
     }
   }
 
   async function onAssign(partitions: number[]): Promise<Map<number, number>> {
+    watch.assigned(partitions);
     const stored = await store.offsets(group, topic);
     logger.info("Partitions assigned", { partitions, resumeAt: Object.fromEntries(stored) });
     // A partition the store has never seen starts at the beginning, whatever the bus's
@@ -182,11 +211,17 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
   const pruner = setInterval(() => {
     prune().catch((error) => logger.warn("Pruning deduplication ids failed", { error }));
   }, PRUNE_EVERY_MS);
-  logger.info("Stream job started", { topic, group, store: store.kind });
+  const watcher = setInterval(() => watch.refresh(), WATCH_EVERY_MS);
+  logger.info("Stream job started", { topic, group, store: store.kind, stallSeconds });
   return {
+    health: () => watch.health(),
     async stop() {
       clearInterval(pruner);
-      await consumer?.stop();
+      clearInterval(watcher);
+      // Leaving first, then ending any wait for an outage, so the batch in hand returns.
+      const leaving = consumer?.stop();
+      stopping.abort(new Error("The stream job is stopping"));
+      await leaving;
       logger.info("Stream job stopped");
     },
   };

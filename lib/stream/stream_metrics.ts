@@ -25,6 +25,7 @@ export interface StreamMetrics {
   batches: Counter<"result">;
   batchSeconds: Histogram;
   lag: Gauge<"partition">;
+  stalled: Gauge<"partition">;
   deadLetters: Counter;
   freshness: Histogram;
   nulled: NulledCounter;
@@ -73,9 +74,16 @@ export function createStreamMetrics(registry: Registry): StreamMetrics {
       labelNames: ["partition"],
       registers,
     }),
+    stalled: new Gauge({
+      name: "pipeline_stream_partition_stalled",
+      help:
+        "1 while the partition has records waiting and nothing was committed for STREAM_STALL_SECONDS, else 0",
+      labelNames: ["partition"],
+      registers,
+    }),
     deadLetters: new Counter({
       name: STREAM_DEAD_LETTERS_METRIC,
-      help: "Poison records written to the dead-letter topic",
+      help: "Poison records written to the dead-letter topic: unusable, or refused by the database",
       registers,
     }),
     freshness: new Histogram({

@@ -22,6 +22,7 @@ const instant: Bus = {
   ensureTopics: () => Promise.resolve(),
   produce: () => Promise.resolve(),
   consume: () => Promise.reject(new Error("Not a consumer")),
+  groupPositions: () => Promise.resolve([]),
   health: () => Promise.resolve({ ok: true, detail: "producing disabled" }),
   close: () => Promise.resolve(),
 };

@@ -13,6 +13,7 @@ import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
 import { startStreamJob } from "../../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
+import { readTopic } from "../fixtures/read_topic.ts";
 
 const silent = createLogger({ level: "silent" });
 
@@ -41,10 +42,21 @@ Deno.test("[lambda] the stream and the batch agree on pins per category per day 
     const received = new Date().toISOString();
     const events = Array.from({ length: 4000 }, () => ({ ...next(), received_at: received }));
     const retries = events.slice(0, 300);
-    const records = [...events, ...retries].map((e) => ({
-      key: e.poster_name,
-      value: JSON.stringify(e),
-    }));
+    // Records another producer wrote straight onto the topic, breaking the text policy (as JSON
+    // escapes) or not JSON at all (raw NUL bytes): the stream dead-letters them, the batch
+    // counts them as rejected, and neither view counts them.
+    const [sample] = events;
+    const poison = [
+      JSON.stringify({ ...sample, event_id: "nul", poster_name: "p\u0000q" }),
+      JSON.stringify({ ...sample, event_id: "lone", title: "x\ud800y" }),
+      JSON.stringify({ ...sample, event_id: "nested", extra: { notes: ["\udc00"] } }),
+      "\u0000garbage",
+      `${JSON.stringify({ ...sample, event_id: "nul-after" })}\u0000`,
+    ];
+    const records = [
+      ...[...events, ...retries].map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+      ...poison.map((value) => ({ key: "poison", value })),
+    ];
     await bus.produce("pins", records);
 
     const stream = await startStreamJob({
@@ -78,6 +90,13 @@ Deno.test("[lambda] the stream and the batch agree on pins per category per day 
     await archiver.stop();
     const summary = await runBatch({ store: archive, history, logger: silent });
     assert.equal(summary.failed, 0);
+    const rejected = summary.results.reduce(
+      (sum, day) => sum + ("badJson" in day ? day.badJson + day.invalid : 0),
+      0,
+    );
+    assert.equal(rejected, poison.length, "the batch rejects what the stream dead-letters");
+    const letters = await readTopic(bus, "pins.dlq", poison.length);
+    assert.equal(letters.length, poison.length);
 
     let compared = 0;
     for (const day of days) {

@@ -118,6 +118,7 @@ Deno.test("[ops] the alerts cover what must page someone", async (t) => {
     ["batch success metric absent", /absent\(pipeline_batch_last_success_timestamp_seconds\)/],
     ["edge DLQ growing", /increase\(pipeline_ingest_dead_letters_total\[/],
     ["stream DLQ growing", /increase\(pipeline_stream_dead_letters_total\[/],
+    ["a stalled stream partition", /pipeline_stream_partition_stalled\) == 1$/],
     ["a target down", /^up == 0$/],
   ];
   for (const [what, pattern] of cases) {

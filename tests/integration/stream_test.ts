@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { startEdge } from "../../edge/server.ts";
 import type { Bus } from "../../lib/bus/bus.ts";
 import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
@@ -16,7 +17,7 @@ import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
 import { withFreshDatabase } from "../fixtures/fresh_database.ts";
-import { assertMatchesTruth } from "../fixtures/realtime_store_cases.ts";
+import { assertMatchesTruth, incompressibleText } from "../fixtures/realtime_store_cases.ts";
 import { readTopic } from "../fixtures/read_topic.ts";
 
 const brokers = serviceEndpoints().kafkaBrokers;
@@ -108,7 +109,7 @@ async function caughtUp(
   }
 }
 
-function spawnWorker(setup: Setup): Deno.ChildProcess {
+function spawnWorker(setup: Setup, env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "jobs/stream.ts"],
     cwd: ROOT,
@@ -120,6 +121,7 @@ function spawnWorker(setup: Setup): Deno.ChildProcess {
       STREAM_BATCH_RECORDS: "500",
       STREAM_GROUP: setup.group,
       ...setup.topics,
+      ...env,
     },
     stdout: "null",
     stderr: "inherit",
@@ -195,12 +197,12 @@ async function progressTo(setup: Setup, target: number, ms = 120_000): Promise<v
 /** Runs `fn` with a way to spawn workers that are all killed afterwards, whatever happens. */
 async function withWorkers(
   setup: Setup,
-  fn: (spawn: () => Deno.ChildProcess) => Promise<void>,
+  fn: (spawn: (env?: Record<string, string>) => Deno.ChildProcess) => Promise<void>,
 ): Promise<void> {
   const children: Deno.ChildProcess[] = [];
   try {
-    await fn(() => {
-      const child = spawnWorker(setup);
+    await fn((env) => {
+      const child = spawnWorker(setup, env);
       children.push(child);
       return child;
     });
@@ -280,10 +282,21 @@ await testWithService(["kafka", "postgres"], {
   sanitizeResources: false,
   async fn() {
     await withSetup("poison", async ({ bus, store, topics, group }) => {
-      const list = events(1000, 34).map((e) => ({ ...e, received_at: new Date().toISOString() }));
+      const stamp = (e: PinEvent) => ({ ...e, received_at: new Date().toISOString() });
+      const list = events(1000, 34).map(stamp);
+      // Written straight onto the topic, bypassing the edge: the text policy, and a record that
+      // passes validation but whose poster_name is too large for an index row (54000).
+      const [a, b, c] = events(3, 35).map(stamp);
+      const poison = [
+        { ...a!, poster_name: "p\u0000q" },
+        { ...b!, title: "x\ud800y" },
+        { ...c!, poster_name: incompressibleText(60_000) },
+      ];
       await bus.produce(topics.PINS_TOPIC, [
         { key: "x", value: "\u0000garbage" },
-        ...list.map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+        ...list.slice(0, 500).map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+        ...poison.map((e) => ({ key: "x", value: JSON.stringify(e) })),
+        ...list.slice(500).map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
         { key: "x", value: JSON.stringify({ hello: "world" }) },
       ]);
       const job = await startStreamJob({
@@ -295,15 +308,99 @@ await testWithService(["kafka", "postgres"], {
         dlqTopic: topics.DLQ_TOPIC,
         group,
       });
+      const more = events(200, 36).map(stamp);
       try {
-        await caughtUp(store, topics.PINS_TOPIC, 1002, group);
+        await caughtUp(store, topics.PINS_TOPIC, 1005, group);
+        await bus.produce(
+          topics.PINS_TOPIC,
+          more.map((e) => ({ key: e.poster_name, value: JSON.stringify(e) })),
+        );
+        await caughtUp(store, topics.PINS_TOPIC, 1205, group);
+        assert.ok(job.health().ok, job.health().detail);
       } finally {
         await job.stop();
       }
-      await assertMatchesTruth(store, truthOf(list));
-      const letters = (await readTopic(bus, topics.DLQ_TOPIC, 2)).map((r) => JSON.parse(r.value));
-      assert.deepEqual(letters.map((l) => l.reason).sort(), ["not JSON", "not a pin event"]);
+      await assertMatchesTruth(store, truthOf([...list, ...more]));
+      const letters = (await readTopic(bus, topics.DLQ_TOPIC, 5)).map((r) => JSON.parse(r.value));
+      assert.deepEqual(letters.map((l) => l.reason).sort(), [
+        "not JSON",
+        "not a pin event",
+        "not a pin event",
+        "not a pin event",
+        "refused by the store",
+      ]);
       assert.ok(letters.every((l) => /^stream:pins-poison-[^/]+\/\d@\d+$/.test(l.source)));
+      const refused = letters.find((l) => l.reason === "refused by the store");
+      assert.match(refused.problems[0].message, /SQLSTATE 54000/);
+      assert.equal(JSON.parse(refused.raw).event_id, c!.event_id);
+      const policy = letters.filter((l) => l.reason === "not a pin event").map((l) =>
+        l.problems[0].path
+      );
+      assert.deepEqual(policy.sort(), ["index", "poster_name", "title"]);
+    });
+  },
+});
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+interface Health {
+  status: string;
+  checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+/** Polls a `/health` URL until its status code is `status`, returning the body. */
+async function healthWith(url: string, status: number, ms = 60_000): Promise<Health> {
+  const deadline = Date.now() + ms;
+  let last = { status: 0, body: {} as Health };
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      last = { status: response.status, body: await response.json() };
+      if (last.status === status) return last.body;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.fail(`${url} never answered as expected; last: ${JSON.stringify(last)}`);
+}
+
+await testWithService("postgres", {
+  name:
+    "[stream+kafka+postgres] the stream process's /health turns degraded and the stalled gauge 1 when a partition stops committing",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withSetup("stall", async (setup) => {
+      await produceAll(setup, events(100, 37));
+      const port = freePort();
+      const health = `http://127.0.0.1:${port}/health`;
+      await withWorkers(setup, async (spawn) => {
+        const worker = spawn({ METRICS_PORT: String(port), STREAM_STALL_SECONDS: "1" });
+        await caughtUp(setup.store, setup.topics.PINS_TOPIC, 100, setup.group);
+        assert.equal((await healthWith(health, 200)).checks.stream!.ok, true);
+        // A fault that is no record's content (the table is gone): retried, never skipped.
+        const admin = postgres(setup.databaseUrl, { max: 1, onnotice: () => {} });
+        try {
+          await admin.unsafe("DROP TABLE total_minute");
+        } finally {
+          await admin.end();
+        }
+        await produceAll(setup, events(10, 38));
+        const stream = (await healthWith(health, 503)).checks.stream!;
+        assert.equal(stream.ok, false);
+        assert.match(stream.detail, /partition \d stalled: \d+ records waiting.*total_minute/);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        assert.match(metrics, /pipeline_stream_partition_stalled\{partition="\d"\} 1/);
+        assert.equal(await applied(setup), 100, "nothing was skipped");
+        worker.kill("SIGTERM");
+        assert.equal((await worker.status).code, 0);
+      });
     });
   },
 });

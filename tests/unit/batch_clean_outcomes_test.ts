@@ -5,16 +5,23 @@ import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean
 import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { NULLABLE_FIELDS, type NulledCounts } from "../../lib/pin/clean_outcomes.ts";
 import { SENTINELS } from "../../lib/pin/clean_pin.ts";
-import { parseRecord } from "../../lib/stream/parse_record.ts";
+import { splitBatch } from "../../lib/stream/parse_record.ts";
 import { fullPin } from "../fixtures/seed_pins.ts";
 import { gzipBytes } from "../fixtures/gzip.ts";
 
 const RECEIVED = "2026-03-01T10:00:00.123Z";
 
-/** What the stream job counts: every record it parses and cleans. */
+/** What the stream job counts for a micro-batch of these lines. */
 function _streamCounts(lines: readonly string[]): NulledCounts {
   const nulled: NulledCounts = {};
-  for (const line of lines) parseRecord(line, nulled);
+  const records = lines.map((value, offset) => ({
+    partition: 0,
+    offset,
+    key: null,
+    value,
+    timestamp: 0,
+  }));
+  splitBatch({ topic: "pins", partition: 0, records, highWatermark: lines.length }, nulled);
   return nulled;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { cleanPin, SENTINELS } from "../../lib/pin/clean_pin.ts";
-import { type ReceivedPin, validatePinEvent } from "../../lib/pin/pin_event.ts";
+import { type CleanPin, SENTINELS } from "../../lib/pin/clean_pin.ts";
+import { parseRecord } from "../../lib/stream/parse_record.ts";
 import { JS_WHITESPACE, jsRegexToRe2 } from "../../lib/batch/clean_sql.ts";
 import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean_stage.ts";
 import { gzipBytes } from "../fixtures/gzip.ts";
@@ -88,6 +88,9 @@ const TIMES = [
   "1969-12-31T23:59:59.999Z",
   "1900-03-01T00:00:00Z",
   "9999-12-31T24:00:00-23:59",
+  "9999-12-31T23:59:59.999Z",
+  "0001-01-01T00:00:00Z",
+  "0001-01-01T00:30:00+01:00",
   "2026-01-01 00:00:00Z",
   "2026-01-01T00:00:00",
   "not a time",
@@ -165,7 +168,13 @@ function _variants(): Array<Record<string, unknown>> {
   for (const index of [0, -1, 1.5, 1e3, 9007199254740991, 9007199254740992, "1"]) add({ index });
   for (const downloaded of [0, 1, 2.0, -0, true, null]) add({ downloaded });
   for (
-    const received_at of ["2026-03-01T00:00:00Z", "2026-03-01T23:59:59.999+01:00", "yesterday"]
+    const received_at of [
+      "2026-03-01T00:00:00Z",
+      "2026-03-01T23:59:59.999+01:00",
+      "yesterday",
+      "2026-03-01",
+      "0000-06-01T00:00:00Z",
+    ]
   ) add({ received_at });
   for (const event_id of ["", "x".repeat(128), "x".repeat(129), "🎨".repeat(64), "🎨".repeat(65)]) {
     add({ event_id });
@@ -181,19 +190,23 @@ function _variants(): Array<Record<string, unknown>> {
   add({ extra: deep });
   add({ extra: [deep] });
   add({ extra: "{{{{{{{{{{{{{{{{{{{{[[[[[[[[[[[[[[[[[[[" });
+  // The text policy: U+0000 and lone surrogates (JSON escapes in the line) anywhere in the event.
+  for (const field of ["title", "poster_name", "category", "event_id", "received_at"]) {
+    add({ [field]: `p\u0000q` });
+  }
+  add({ title: "x\ud800y" });
+  add({ description: "\udc00" });
+  add({ poster_name: "🎨\ud83c" });
+  add({ category: "a\udfffb\ud800" });
+  add({ extra: { nested: ["ok", "\u0000"] } });
+  add({ extra: { "k\ud800": 1 } });
+  add({ ["k\u0000"]: 1 });
+  add({ title: "\\u0000 and \\ud800 as text", description: "🎨\ud83c\udfa8" });
   add({ title: null });
   add({ title: 5 });
   add({ category: undefined });
   add({ event_time: null });
   return out;
-}
-
-function _referenceValid(value: unknown): value is ReceivedPin {
-  if (!validatePinEvent(value).ok) return false;
-  const pin = value as Record<string, unknown>;
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-  return typeof pin.event_id === "string" && typeof pin.received_at === "string" &&
-    iso.test(pin.received_at) && !Number.isNaN(Date.parse(pin.received_at));
 }
 
 Deno.test("[batch] jsRegexToRe2 expands \\s, \\d and the i flag", () => {
@@ -210,6 +223,8 @@ Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge c
   const variants = _variants().map((event, i) => ({ event_id: `e-${i}`, ...event }));
   const lines = variants.map((event) => JSON.stringify(event));
   lines.push("not json", '{"index": 1', "[1,2]", '"text"', "null", "   ", "");
+  // Raw NUL bytes (never JSON) from another producer: one line each, whatever follows.
+  lines.push("\u0000garbage", `${JSON.stringify({ ...BASE, event_id: "nul-after" })}\u0000`);
   const dir = await Deno.makeTempDir({ prefix: "batch_clean_sql_" });
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -219,14 +234,16 @@ Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge c
     await prepareCleaning(connection);
     const counts = await cleanLines(connection, readLinesSql([file]));
 
-    const expected = new Map<string, ReturnType<typeof cleanPin>>();
-    for (const event of variants) {
-      if (_referenceValid(event)) expected.set(event.event_id as string, cleanPin(event));
-    }
-    assert.equal(counts.badJson, 3, "bad JSON lines, blank-but-spaces included");
+    // The reference is the stream job's own decision on each line.
+    const decided = lines.filter((line) => line !== "").map(parseRecord);
+    const expected = new Map<string, CleanPin>();
+    for (const result of decided) if (result.ok) expected.set(result.pin.event_id, result.pin);
+    const notJson = decided.filter((result) => !result.ok && result.reason === "not JSON").length;
+    assert.equal(notJson, 5, "bad JSON lines, blank-but-spaces and raw NULs included");
+    assert.equal(counts.badJson, notJson);
     assert.equal(counts.rowsIn, lines.length - 1, "empty lines are not counted");
     assert.equal(counts.valid, expected.size);
-    assert.equal(counts.invalid, variants.length - expected.size + 3);
+    assert.equal(counts.invalid, decided.length - expected.size - notJson);
     assert.equal(counts.duplicates, 0);
 
     const reader = await connection.runAndReadAll(

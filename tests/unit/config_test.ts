@@ -14,6 +14,7 @@ Deno.test("[config] defaults select the embedded adapters", () => {
   assert.equal(config.ingest.maxEvents, 10_000);
   assert.equal(config.ingest.maxBytes, 5 * 1024 * 1024);
   assert.equal(config.log.level, "info");
+  assert.equal(config.realtime.stallSeconds, 60);
 });
 
 Deno.test("[config] reads the variables", () => {
@@ -24,7 +25,9 @@ Deno.test("[config] reads the variables", () => {
     LOG_LEVEL: "WARN",
     BUS_RETENTION_HOURS: "0",
     BUS_RETENTION_BYTES: "0",
+    STREAM_STALL_SECONDS: "5",
   });
+  assert.equal(config.realtime.stallSeconds, 5);
   assert.equal(config.port, 9001);
   assert.equal(config.bus.retentionHours, 0, "0 keeps records without an age limit");
   assert.equal(config.bus.retentionBytes, 0, "0 keeps records without a size limit");
@@ -56,6 +59,11 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
     [{ S3_ENDPOINT: "minio:9000" }, "S3_ENDPOINT", /starting with http:\/\/ or https:\/\//],
     [{ BATCH_SCHEDULE: "every day" }, "BATCH_SCHEDULE", /'every day': it has 2 field/],
     [{ BATCH_SCHEDULE: "0 24 * * *" }, "BATCH_SCHEDULE", /hour '24' is not in 0-23/],
+    [
+      { STREAM_STALL_SECONDS: "0" },
+      "STREAM_STALL_SECONDS",
+      /from 1 to 86400, current value is '0'/,
+    ],
   ];
   for (const [env, variable, message] of cases) {
     await t.step(JSON.stringify(env), () => {

@@ -88,6 +88,9 @@ Deno.test("[pin_event] validates the optional fields", async (t) => {
     ["event_time", "2026-11-26T10:15:00"],
     ["event_time", "2026-13-45T10:15:00Z"],
     ["event_time", 1732600000],
+    ["event_time", "0000-12-31T23:59:59Z"],
+    ["event_time", "0001-01-01T00:30:00+01:00"],
+    ["event_time", "9999-12-31T24:00:00Z"],
   ];
   for (const [field, value] of cases) {
     await t.step(`${field} = ${JSON.stringify(value).slice(0, 20)}`, () => {
@@ -95,6 +98,14 @@ Deno.test("[pin_event] validates the optional fields", async (t) => {
       assert.deepEqual(problems.map((p) => p.path), [field]);
     });
   }
+});
+
+Deno.test("[pin_event] accepts event times from year 0001 to 9999 in UTC, what the store holds", () => {
+  for (const event_time of ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"]) {
+    assert.ok(validatePinEvent({ ...seedPin(), event_time }).ok, event_time);
+  }
+  const [problem] = problemsOf({ ...seedPin(), event_time: "0000-01-01T00:00:00+01:00" });
+  assert.match(problem!.message, /in the years 0001 to 9999 UTC/);
 });
 
 Deno.test("[pin_event] prefixes paths inside a batch", () => {
@@ -110,4 +121,55 @@ Deno.test("[pin_event] refuses unknown fields nested too deeply to re-serialise 
   assert.deepEqual(problems.map((p) => p.path), ["extra"]);
   assert.match(problems[0]!.message, /Nested too deeply/);
   assert.ok(validatePinEvent({ ...seedPin(), extra: { a: { b: [1, 2] } } }).ok);
+});
+
+Deno.test("[pin_event] holds every string to the text policy: no U+0000, no lone surrogate", async (t) => {
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    [
+      "NUL in poster_name",
+      { poster_name: "p\u0000q" },
+      "poster_name",
+      /U\+0000 \(NUL\) at position 1/,
+    ],
+    ["NUL in category", { category: "\u0000" }, "category", /no store can hold; remove it/],
+    ["NUL in event_id", { event_id: "id\u0000" }, "event_id", /U\+0000/],
+    ["NUL in received_at", { received_at: "2026-01-01T00:00:00Z\u0000" }, "received_at", /U\+0000/],
+    ["lone high surrogate", { title: "x\ud800y" }, "title", /lone surrogate U\+D800 at position 1/],
+    ["lone low surrogate", { description: "\udc00" }, "description", /lone surrogate U\+DC00/],
+    ["reversed pair", { tag_list: "a\udc00\ud800" }, "tag_list", /U\+DC00 at position 1/],
+    ["high surrogate at the end", { image_src: "🎨\ud83c" }, "image_src", /U\+D83C at position 2/],
+    ["unknown string field", { note: "a\u0000" }, "note", /U\+0000/],
+    ["nested unknown value", { extra: { a: [1, { b: "\ud800" }] } }, "extra.a[1].b", /lone/],
+    [
+      "nested unknown key",
+      { extra: { list: [{ "k\u0000": 1 }] } },
+      "extra.list[0]",
+      /^A key contains U\+0000/,
+    ],
+    ["unknown top-level key", { "x\ud800": 1 }, "$", /^A key is not well-formed Unicode/],
+  ];
+  for (const [name, patch, path, message] of cases) {
+    await t.step(name, () => {
+      const problems = problemsOf({ ...seedPin(), ...patch });
+      assert.deepEqual(problems.map((p) => p.path), [path]);
+      assert.match(problems[0]!.message, message);
+    });
+  }
+  await t.step("well-formed text passes: pairs, U+FFFD, other control characters", () => {
+    const input = {
+      ...seedPin(),
+      title: "🎨 \ud83c\udfa8 \ufffd \u0001\u001f",
+      extra: { "🎨": ["\u00e9", { deep: "東京" }] },
+    };
+    assert.ok(validatePinEvent(input).ok);
+  });
+  await t.step("one text problem per unknown field, however many strings break the policy", () => {
+    const problems = problemsOf({ ...seedPin(), extra: Array(1000).fill("\u0000") });
+    assert.deepEqual(problems.map((p) => p.path), ["extra[0]"]);
+  });
+  await t.step("inside a batch the path carries the prefix", () => {
+    const result = validatePinEvent({ ...seedPin(), title: "\u0000" }, "[3].");
+    assert.ok(!result.ok);
+    assert.equal(result.problems[0]!.path, "[3].title");
+  });
 });

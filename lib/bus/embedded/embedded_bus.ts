@@ -46,7 +46,7 @@
 import type { Bus, BusConsumer, BusRecord } from "../bus.ts";
 import { groupByPartition } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
-import { type GroupOffsets, loadGroupOffsets } from "./_group_offsets.ts";
+import { type GroupOffsets, loadGroupOffsets, readGroupCommits } from "./_group_offsets.ts";
 import { startEmbeddedConsumer } from "./_embedded_consumer.ts";
 import { checkTopicSpec, createTopic, type OpenTopic } from "./_topic_dir.ts";
 import { openBusDir } from "./_bus_dir.ts";
@@ -206,6 +206,21 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
         members.delete(member);
         throw error;
       }
+    },
+
+    async groupPositions(groupId, name) {
+      checkOpen();
+      const topic = existing(name, "read group positions on");
+      const joined = groupOffsets.get(`${groupId}\u0000${name}`);
+      const stored = joined ? null : await readGroupCommits(dir, groupId, name);
+      return topic.logs.map((log) => {
+        const committed = joined ? joined.get(log.partition) : stored!.get(log.partition);
+        return {
+          partition: log.partition,
+          committed: Math.max(committed ?? 0, log.startOffset()),
+          end: log.nextOffset(),
+        };
+      });
     },
 
     async health() {

@@ -26,6 +26,7 @@ import type {
   ConsumedBatch,
   ConsumeOptions,
   ConsumerHandlers,
+  GroupPosition,
   TopicSpec,
 } from "../bus.ts";
 
@@ -184,6 +185,22 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     };
   }
 
+  async function groupPositions(groupId: string, topic: string): Promise<GroupPosition[]> {
+    const [ends, [commits]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const committed = new Map(
+      (commits?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
+    );
+    return ends.map(({ partition, high, low }) => ({
+      partition,
+      // -1 when the group has committed nothing: it starts at the first offset.
+      committed: Math.max(committed.get(partition) ?? -1, Number(low)),
+      end: Number(high),
+    })).sort((a, b) => a.partition - b.partition);
+  }
+
   async function health(): Promise<BusHealth> {
     try {
       const cluster = await _withTimeout(admin.describeCluster(), 2000, `Kafka at ${address}`);
@@ -199,5 +216,14 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await admin.disconnect();
   }
 
-  return { kind: "kafka", address, ensureTopics, produce, consume, health, close };
+  return {
+    kind: "kafka",
+    address,
+    ensureTopics,
+    produce,
+    consume,
+    groupPositions,
+    health,
+    close,
+  };
 }
