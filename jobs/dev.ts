@@ -9,8 +9,11 @@
  */
 
 import { startEdge } from "../edge/server.ts";
-import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
-import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
+import {
+  createArchiveMetrics,
+  DLQ_ARCHIVE_METRICS_PREFIX,
+} from "../lib/archive/archive_metrics.ts";
+import { archiverSettings, createArchiver, dlqArchiverSettings } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
@@ -77,6 +80,13 @@ await runMain({
     archiverSettings(config),
   );
   shutdown.add(() => archiver.stop());
+  const dlqArchiver = await createArchiver({
+    bus,
+    store: archive,
+    logger,
+    metrics: createArchiveMetrics(registry, DLQ_ARCHIVE_METRICS_PREFIX),
+  }, dlqArchiverSettings(config));
+  shutdown.add(() => dlqArchiver.stop());
   const batchMetrics = createBatchMetrics(registry);
   const lastRun = await history.lastRun();
   if (lastRun?.status === "succeeded") {

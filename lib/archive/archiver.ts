@@ -1,6 +1,8 @@
 /**
  * The archiver: consumer group `archive` on the pins topic, through the bus
  * port (Kafka or embedded), into the archive port (S3 or a local directory).
+ * A second one archives the dead-letter topic (group `archive-dlq`) the same
+ * way into the dead-letter zone (`dlq/...`, see {@linkcode dlqArchiverSettings}).
  *
  * Each partition's records are buffered as received (the JSON text exactly as
  * on the topic) and written as gzip NDJSON objects named by `archive_key.ts`
@@ -24,6 +26,7 @@ import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { deadline, retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
+import { DLQ_PREFIX, type LogZonePrefix, RAW_PREFIX } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
 import { createFlushWaiters, flushTimeoutError } from "./_flush_waiters.ts";
@@ -45,6 +48,8 @@ export interface ArchiverOptions {
   topic: string;
   /** Default `archive`. */
   groupId?: string;
+  /** The zone the objects are written in: `pins/` (default) or `dlq/`. */
+  keyPrefix?: LogZonePrefix;
   flushSeconds: number;
   /** Uncompressed size bound of a partition's buffer (UTF-16 code units: bytes for ASCII). */
   flushBytes: number;
@@ -79,6 +84,22 @@ export function archiverSettings(config: Config): ArchiverOptions {
     flushBytes: config.archive.flushBytes,
     flushEvents: config.archive.flushEvents,
     memoryBytes: config.archive.memoryBytes,
+  };
+}
+
+/**
+ * The dead-letter archiver's settings: the dead-letter topic, group
+ * `<ARCHIVE_GROUP>-dlq`, the dead-letter zone, and the pins archiver's bounds.
+ *
+ * @param config The process's configuration.
+ * @returns Topic, group, zone and flush bounds.
+ */
+export function dlqArchiverSettings(config: Config): ArchiverOptions {
+  return {
+    ...archiverSettings(config),
+    topic: config.bus.dlqTopic,
+    groupId: `${config.archive.group}-dlq`,
+    keyPrefix: DLQ_PREFIX,
   };
 }
 
@@ -140,6 +161,7 @@ export async function createArchiver(
   const {
     topic,
     groupId = "archive",
+    keyPrefix = RAW_PREFIX,
     gzipLevel = 1,
     maxBatchRecords = 5000,
     retry: backoff = { minMs: 250, maxMs: 15_000 },
@@ -190,6 +212,7 @@ export async function createArchiver(
       topic,
       partition,
       store,
+      keyPrefix,
       commit: (p, next) => consumer!.commit(p, next),
       metrics,
       logger,

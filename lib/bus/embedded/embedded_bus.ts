@@ -48,12 +48,14 @@ import { groupByPartition } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
 import { type GroupOffsets, loadGroupOffsets, readGroupCommits } from "./_group_offsets.ts";
 import { startEmbeddedConsumer } from "./_embedded_consumer.ts";
+import { readLogRange } from "./_range_read.ts";
 import { checkTopicSpec, createTopic, type OpenTopic } from "./_topic_dir.ts";
 import { openBusDir } from "./_bus_dir.ts";
 import { type EmbeddedBusOptions, embeddedBusSettings } from "./_bus_options.ts";
 import { type DeletedSegment, startRetention } from "./_retention.ts";
 
 export type { EmbeddedBusOptions } from "./_bus_options.ts";
+export { EmbeddedBusLockedError } from "./_bus_dir.ts";
 export type { DeletedSegment, RetentionLimits } from "./_retention.ts";
 
 /** The embedded bus: the bus port, plus retention on demand. */
@@ -73,8 +75,9 @@ export interface EmbeddedBus extends Bus {
  *
  * @param options The directory, logger, clock, retention and segment sizes.
  * @returns The bus; `kind` is "embedded" and `address` the directory.
- * @throws {Error} When an option is invalid, the directory cannot be used,
- * another process holds it, or a topic cannot be recovered.
+ * @throws {EmbeddedBusLockedError} When another process holds the directory.
+ * @throws {Error} When an option is invalid, the directory cannot be used, or
+ * a topic cannot be recovered.
  * @example
  * ```ts
  * const bus = await createEmbeddedBus({
@@ -163,6 +166,32 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
       await Promise.all(
         encoded.map(([partition, frames]) => topic.logs[partition]!.append(frames)),
       );
+    },
+
+    async offsets(name) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read the offsets of");
+      return topic.logs.map((log) => ({
+        partition: log.partition,
+        earliest: log.startOffset(),
+        end: log.nextOffset(),
+      }));
+    },
+
+    async read(name, ranges, onRecords) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read");
+      const missing = [...ranges.keys()].find((partition) => !topic.logs[partition]);
+      if (missing !== undefined) {
+        throw new RangeError(
+          `Cannot read partition ${missing} of topic '${name}': it has ${topic.logs.length}`,
+        );
+      }
+      for (const [partition, range] of ranges) {
+        await readLogRange(topic.logs[partition]!, range, onRecords);
+      }
     },
 
     async consume(options, handlers) {
