@@ -294,7 +294,7 @@ export const openApiDocument = {
         responses: {
           200: {
             description:
-              "[{day, status, inputs, rowsIn, valid, invalid, duplicates, rowsOut, durationMs, finishedAt}]",
+              "[{day, status, inputs, rowsIn, valid, invalid, duplicates, rowsOut, nulled, durationMs, finishedAt}]; nulled: what the cleaning made null, {field: {reason: count}}",
             content: { "application/json": {} },
           },
         },

@@ -104,6 +104,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
           invalid: result.badJson + result.invalid,
           duplicates: result.duplicates,
           rowsOut: result.rowsOut,
+          nulled: result.nulled,
           durationMs: performance.now() - started,
           finishedAt: clock(),
         });

@@ -39,6 +39,7 @@ import {
   jsRegexToRe2,
   sqlString,
 } from "./clean_macros.ts";
+import { nullReasonColumnsSql } from "./clean_outcomes_sql.ts";
 
 export {
   CATEGORY_LOWER_TABLE,
@@ -142,6 +143,9 @@ function _jsLine(): string {
  * is evaluated twice, and costly functions (regular expressions, lambdas,
  * JSON unescaping) run only on the rows that need them.
  *
+ * Last come the columns `n_<field>`: why each nullable cleaned column is
+ * null (`clean_outcomes_sql.ts`).
+ *
  * @param linesSql A query with one VARCHAR column `line`.
  * @returns `CREATE OR REPLACE TEMP TABLE parsed AS ...`.
  */
@@ -211,7 +215,8 @@ SELECT
   CASE WHEN valid THEN c_image_src END AS image_src,
   CASE WHEN valid THEN TRY_CAST(r_downloaded AS DOUBLE)::BIGINT END AS downloaded,
   CASE WHEN valid AND s_save <> '' THEN s_save END AS save_location,
-  CASE WHEN valid THEN c_category END AS category
+  CASE WHEN valid THEN c_category END AS category,
+  ${nullReasonColumnsSql()}
 FROM checked`;
 }
 

@@ -8,6 +8,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { ObjectStore } from "../archive/object_store.ts";
 import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS } from "../pin/clean_columns.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type {
   CategoryCount,
@@ -19,6 +20,7 @@ import type {
   ProfileCount,
   RunInput,
 } from "../history/history_store.ts";
+import { countNulled } from "./clean_outcomes_sql.ts";
 import { type CleanCounts, cleanLines, readLinesSql } from "./clean_stage.ts";
 import { sqlString } from "./clean_sql.ts";
 import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
@@ -51,6 +53,8 @@ export interface DayTimings {
 export interface DayResult extends CleanCounts {
   day: string;
   inputs: RunInput[];
+  /** Values the cleaning made null in the valid events, by field and reason. */
+  nulled: NulledCounts;
   timings: DayTimings;
   /** Bytes of the curated Parquet file. */
   parquetBytes: number;
@@ -85,6 +89,7 @@ export async function processDay(
     duckdb,
     files.length > 0 ? readLinesSql(files) : "SELECT NULL::VARCHAR AS line WHERE false",
   );
+  const nulled = await countNulled(duckdb);
   lap("clean");
 
   const parquetPath = `${workDir}/part-0.parquet`;
@@ -106,7 +111,7 @@ export async function processDay(
   await history.writeRows(day, _dayRows(duckdb, counts.rowsOut, parquetPath));
   lap("rows");
 
-  return { day, inputs, ...counts, timings, parquetBytes: parquet.length };
+  return { day, inputs, ...counts, nulled, timings, parquetBytes: parquet.length };
 }
 
 async function _copyInputs(deps: DayDeps, inputs: RunInput[]): Promise<string[]> {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { NULL_REASONS, type NulledCounts } from "../pin/clean_outcomes.ts";
 import { formatTable } from "../runtime/table.ts";
 import type { DayResult } from "./day_processor.ts";
 
@@ -115,8 +116,18 @@ export function createProgress(options: ProgressOptions = {}): BatchProgress {
   };
 }
 
+// What the cleaning made null, summed over the fields: "sentinel 1204, unparseable 2".
+function _nulledByReason(nulled: NulledCounts): string {
+  const parts = NULL_REASONS.map((reason) => {
+    const n = Object.values(nulled).reduce((sum, reasons) => sum + (reasons[reason] ?? 0), 0);
+    return n > 0 ? `${reason} ${n}` : "";
+  }).filter((part) => part !== "");
+  return parts.length > 0 ? parts.join(", ") : "-";
+}
+
 /**
- * The summary table of a run: one line per day.
+ * The summary table of a run: one line per day, ending with what the
+ * cleaning made null, by reason.
  *
  * @param results Each day's result or failure.
  * @returns The table.
@@ -135,9 +146,10 @@ export function summaryTable(
       "duplicates",
       "rows out",
       "seconds",
+      "nulled",
     ],
     results.map((result) =>
-      "error" in result ? [result.day, "FAILED", "-", "-", "-", "-", "-", "-", "-"] : [
+      "error" in result ? [result.day, "FAILED", "-", "-", "-", "-", "-", "-", "-", "-"] : [
         result.day,
         "ok",
         result.inputs.length,
@@ -147,6 +159,7 @@ export function summaryTable(
         result.duplicates,
         result.rowsOut,
         Number((Object.values(result.timings).reduce((a, b) => a + b, 0) / 1000).toFixed(2)),
+        _nulledByReason(result.nulled),
       ]
     ),
   );

@@ -54,4 +54,7 @@ export const CASSANDRA_MIGRATIONS: ReadonlyArray<readonly [number, string, reado
       rows_in bigint, valid bigint, invalid bigint, duplicates bigint, rows_out bigint,
       duration_ms bigint, finished_at timestamp, error text)`,
   ]],
+  [4, "batch runs: what the cleaning made null (JSON)", [
+    `ALTER TABLE batch_runs ADD IF NOT EXISTS nulled text`,
+  ]],
 ];

@@ -44,4 +44,9 @@ export const EMBEDDED_MIGRATIONS: ReadonlyArray<readonly [number, string, string
     inputs VARCHAR, rows_in BIGINT, valid BIGINT, invalid BIGINT, duplicates BIGINT, rows_out BIGINT,
     duration_ms BIGINT, finished_at TIMESTAMP, error VARCHAR)`,
   ],
+  [
+    4,
+    "batch runs: what the cleaning made null (JSON)",
+    `ALTER TABLE batch_runs ADD COLUMN IF NOT EXISTS nulled VARCHAR`,
+  ],
 ];

@@ -81,6 +81,7 @@ export async function createCassandraHistory(
 
   function toRun(row: cassandra.types.Row): BatchRun {
     const error = row.get("error");
+    const nulled = row.get("nulled");
     return {
       day: row.get("day"),
       status: row.get("status"),
@@ -93,6 +94,7 @@ export async function createCassandraHistory(
       durationMs: num(row.get("duration_ms")),
       finishedAt: row.get("finished_at"),
       ...(error === null || error === undefined ? {} : { error }),
+      ...(nulled === null || nulled === undefined ? {} : { nulled: JSON.parse(nulled) }),
     };
   }
 
@@ -122,7 +124,7 @@ export async function createCassandraHistory(
         if (done.has(version)) continue;
         for (const statement of statements) {
           await client.execute(
-            statement.replace(/TABLE IF NOT EXISTS (\w+)/, `TABLE IF NOT EXISTS ${ks}.$1`),
+            statement.replace(/^(CREATE TABLE IF NOT EXISTS|ALTER TABLE) (\w+)/, `$1 ${ks}.$2`),
           );
         }
         await query(
@@ -161,7 +163,7 @@ export async function createCassandraHistory(
     async recordRun(run: BatchRun) {
       await query(
         `INSERT INTO ${ks}.batch_runs (day, status, inputs, rows_in, valid, invalid, duplicates, ` +
-          `rows_out, duration_ms, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `rows_out, duration_ms, finished_at, error, nulled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         batchRunColumns(run),
       );
     },

@@ -105,6 +105,7 @@ export async function createEmbeddedHistory(
       duration,
       finished,
       error,
+      nulled,
     ] = row;
     return {
       day: String(day),
@@ -118,11 +119,12 @@ export async function createEmbeddedHistory(
       durationMs: Number(duration),
       finishedAt: finished as Date,
       ...(error === null ? {} : { error: String(error) }),
+      ...(nulled === null ? {} : { nulled: JSON.parse(String(nulled)) }),
     };
   }
 
   const RUN_COLUMNS =
-    "strftime(day, '%Y-%m-%d'), status, inputs, rows_in, valid, invalid, duplicates, rows_out, duration_ms, finished_at, error";
+    "strftime(day, '%Y-%m-%d'), status, inputs, rows_in, valid, invalid, duplicates, rows_out, duration_ms, finished_at, error, nulled";
 
   async function categories(where: string, value: string | number): Promise<CategoryPins[]> {
     const result = await rows(
@@ -196,7 +198,7 @@ export async function createEmbeddedHistory(
     recordRun: (run) =>
       serial(async () => {
         await db.run(
-          `INSERT OR REPLACE INTO batch_runs VALUES ($1::DATE, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMP, $11)`,
+          `INSERT OR REPLACE INTO batch_runs VALUES ($1::DATE, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMP, $11, $12)`,
           batchRunColumns(run).map((value) =>
             // DuckDB takes the timestamp as local text; a null error as null.
             value instanceof Date ? value.toISOString().replace("Z", "") : value

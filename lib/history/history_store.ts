@@ -14,6 +14,7 @@
  */
 
 import type { CleanRecord } from "../pin/clean_columns.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
 
 /**
  * One cleaned pin as stored: the columns of `CLEAN_COLUMNS`
@@ -79,6 +80,11 @@ export interface BatchRun {
   invalid: number;
   duplicates: number;
   rowsOut: number;
+  /**
+   * Values the cleaning made null in the valid events (before deduplication), by
+   * field and reason; absent for a failed run and for runs recorded before it was kept.
+   */
+  nulled?: NulledCounts;
   durationMs: number;
   finishedAt: Date;
   /** Why it failed. */
@@ -88,11 +94,24 @@ export interface BatchRun {
 /**
  * A run as the row both adapters store in `batch_runs`: day, status, inputs
  * (JSON), rows in, valid, invalid, duplicates, rows out, duration (whole
- * milliseconds), finished at, error.
+ * milliseconds), finished at, error, nulled (JSON, or null when absent).
  */
 export function batchRunColumns(
   run: BatchRun,
-): [string, string, string, number, number, number, number, number, number, Date, string | null] {
+): [
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  Date,
+  string | null,
+  string | null,
+] {
   return [
     run.day,
     run.status,
@@ -105,6 +124,7 @@ export function batchRunColumns(
     Math.round(run.durationMs),
     run.finishedAt,
     run.error ?? null,
+    run.nulled ? JSON.stringify(run.nulled) : null,
   ];
 }
 

@@ -8,6 +8,7 @@
 
 import type { ConsumedBatch } from "../bus/bus.ts";
 import { type CleanPin, cleanPin } from "../pin/clean_pin.ts";
+import { cleanPinWithOutcomes, type NulledCounts } from "../pin/clean_outcomes.ts";
 import type { DeadLetter } from "../pin/dead_letter.ts";
 import { isEventTime, type Problem, validatePinEvent } from "../pin/pin_event.ts";
 import type { PositionedPin, RecordsRefusedError } from "../realtime/realtime_store.ts";
@@ -39,6 +40,11 @@ function _stampProblems(value: Record<string, unknown>): Problem[] {
  * @returns The cleaned pin, or the reason it cannot be used.
  */
 export function parseRecord(value: string): ParsedRecord {
+  return _parse(value, undefined);
+}
+
+// Parses and cleans one record, counting what the cleaning makes null in `nulled` when given.
+function _parse(value: string, nulled: NulledCounts | undefined): ParsedRecord {
   let json: unknown;
   try {
     json = JSON.parse(value);
@@ -53,7 +59,8 @@ export function parseRecord(value: string): ParsedRecord {
   if (!result.ok) return { ok: false, reason: "not a pin event", problems: result.problems };
   const problems = _stampProblems(result.value);
   if (problems.length > 0) return { ok: false, reason: "not stamped by the edge", problems };
-  return { ok: true, pin: cleanPin(result.value as Parameters<typeof cleanPin>[0]) };
+  const pin = result.value as Parameters<typeof cleanPin>[0];
+  return { ok: true, pin: nulled ? cleanPinWithOutcomes(pin, nulled) : cleanPin(pin) };
 }
 
 /** A batch's records, split into usable pins and dead letters. */
@@ -70,13 +77,14 @@ function _source(batch: ConsumedBatch, offset: number): string {
  * Parses every record of a batch.
  *
  * @param batch One partition's records.
+ * @param nulled Where to count the values the cleaning makes null, when given.
  * @returns The cleaned pins with their offsets, and a letter for each poison record.
  */
-export function splitBatch(batch: ConsumedBatch): SplitBatch {
+export function splitBatch(batch: ConsumedBatch, nulled?: NulledCounts): SplitBatch {
   const pins: PositionedPin[] = [];
   const letters: DeadLetter[] = [];
   for (const record of batch.records) {
-    const parsed = parseRecord(record.value);
+    const parsed = _parse(record.value, nulled);
     if (parsed.ok) pins.push({ offset: record.offset, pin: parsed.pin });
     else {
       letters.push({

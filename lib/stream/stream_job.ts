@@ -18,6 +18,7 @@ import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { type DeadLetter, deadLetterRecord } from "../pin/dead_letter.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import {
   type PositionedPin,
   type RealtimeStore,
@@ -25,6 +26,7 @@ import {
 } from "../realtime/realtime_store.ts";
 import { applyIsolatingRefusals } from "./isolate_refusals.ts";
 import { keepTrying } from "./keep_trying.ts";
+import { addNulled } from "./nulled_metric.ts";
 import { refusedLetter, splitBatch } from "./parse_record.ts";
 import { createStallWatch } from "./stall_watch.ts";
 import type { StreamMetrics } from "./stream_metrics.ts";
@@ -147,7 +149,8 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     const { partition } = batch;
     const nextOffset = batch.records[batch.records.length - 1]!.offset + 1;
     watch.fetched(partition, batch.highWatermark, batch.records[0]!.offset);
-    const { pins, letters } = splitBatch(batch);
+    const nulled: NulledCounts = {};
+    const { pins, letters } = splitBatch(batch, nulled);
     await deadLetter(partition, letters);
     const refused = new Set<number>();
     const result = await applyIsolatingRefusals(pins, nextOffset, {
@@ -165,6 +168,7 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     const committedAt = now().getTime();
     watch.committed(partition, batch.highWatermark, nextOffset);
     metrics.events.inc(result.applied);
+    addNulled(metrics.nulled, nulled);
     metrics.duplicates.inc(result.duplicates);
     metrics.replayed.inc(result.replayed);
     metrics.batches.inc({ result: "ok" });

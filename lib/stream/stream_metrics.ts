@@ -1,10 +1,12 @@
 /**
- * The stream job's Prometheus metrics, prefix `pipeline_stream_`.
+ * The stream job's Prometheus metrics, prefix `pipeline_stream_`, and the
+ * cleaning's own `pipeline_clean_nulled_total`.
  *
  * @module
  */
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { type NulledCounter, startNulledAtZero } from "./nulled_metric.ts";
 
 /** Name of the gauge of records not yet applied, per partition (read by the dashboard). */
 export const STREAM_LAG_METRIC = "pipeline_stream_consumer_lag_records";
@@ -12,6 +14,8 @@ export const STREAM_LAG_METRIC = "pipeline_stream_consumer_lag_records";
 export const STREAM_FRESHNESS_METRIC = "pipeline_stream_freshness_seconds";
 /** Name of the counter of poison records dead-lettered (read by the dashboard). */
 export const STREAM_DEAD_LETTERS_METRIC = "pipeline_stream_dead_letters_total";
+/** Name of the counter of values the cleaning made null, by field and reason. */
+export const CLEAN_NULLED_METRIC = "pipeline_clean_nulled_total";
 
 /** The stream job's metrics. */
 export interface StreamMetrics {
@@ -24,6 +28,7 @@ export interface StreamMetrics {
   stalled: Gauge<"partition">;
   deadLetters: Counter;
   freshness: Histogram;
+  nulled: NulledCounter;
 }
 
 /**
@@ -107,5 +112,14 @@ export function createStreamMetrics(registry: Registry): StreamMetrics {
       ],
       registers,
     }),
+    nulled: startNulledAtZero(
+      new Counter({
+        name: CLEAN_NULLED_METRIC,
+        help: "Values the cleaning made null in applied micro-batches, by field and reason " +
+          "(sentinel, blank, unparseable, empty_list)",
+        labelNames: ["field", "reason"],
+        registers,
+      }),
+    ),
   };
 }

@@ -19,6 +19,7 @@ const RESULT: DayResult = {
   valid: 10,
   duplicates: 2,
   rowsOut: 8,
+  nulled: { follower_count: { sentinel: 1 } },
 };
 
 function drive(progress: BatchProgress): void {
