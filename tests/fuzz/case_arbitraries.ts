@@ -58,7 +58,7 @@ export interface CaseRecipe {
 
 /** How big and how wild cases are. */
 export interface CaseOptions extends TextOptions {
-  /** Most steps per case (default 12). */
+  /** Most steps per case (default 8). */
   maxSteps?: number;
   /** Most items per `/pins` request (default 60). */
   maxBatchItems?: number;
@@ -175,7 +175,7 @@ export function requestRecipe(options: CaseOptions = {}): fc.Arbitrary<RequestRe
  */
 export function caseRecipe(options: CaseOptions = {}): fc.Arbitrary<CaseRecipe> {
   const sameDay = options.avoid?.has("cross-day") ?? false;
-  const steps = options.maxSteps ?? 12;
+  const steps = options.maxSteps ?? 8;
   const step = fc.record({
     advanceMs: sameDay ? fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 60_000 })) : fc.oneof(
       fc.constant(0),

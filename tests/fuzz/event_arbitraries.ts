@@ -110,17 +110,24 @@ export function jsonValue(options: TextOptions = {}): fc.Arbitrary<JsonLike> {
   );
 }
 
+function _two(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
 /**
  * Event times: ordinary instants in many zones and boundary or malformed ones
  * (`24:00:00`, 31 February, years 0000 and 9999 with offsets, nine-digit
  * fractions, lower-case `z`, no zone, leap seconds).
  *
+ * @param options With "far-years" avoided, no instant outside the years 0001–9999.
  * @returns The arbitrary.
  */
-export function eventTimeValue(): fc.Arbitrary<JsonLike> {
+export function eventTimeValue(options: TextOptions = {}): fc.Arbitrary<JsonLike> {
+  const farYears = !options.avoid?.has("far-years");
+  const zones = ["Z", "+00:00", "-00:00", "+05:30", "-11:00", "+14:00", "+23:59"];
   const ordinary = fc.tuple(
     fc.integer({ min: Date.UTC(2019, 0, 1), max: Date.UTC(2027, 0, 1) }),
-    fc.constantFrom("Z", "+00:00", "-00:00", "+05:30", "-11:00", "+14:00", "+23:59"),
+    fc.constantFrom(...zones),
     fc.constantFrom(0, 1, 3, 6, 9),
   ).map(([ms, zone, digits]) => {
     const offset = zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) *
@@ -137,11 +144,8 @@ export function eventTimeValue(): fc.Arbitrary<JsonLike> {
     "2026-02-29T00:00:00Z",
     "2024-02-29T23:59:59.999999999Z",
     "2026-12-31T23:59:60Z",
-    "0000-01-01T00:00:00Z",
-    "0000-01-01T00:00:00+01:00",
     "0001-01-01T00:00:00-00:30",
     "9999-12-31T23:59:59Z",
-    "9999-12-31T23:59:59-01:00",
     "1969-12-31T23:59:59.999Z",
     "1970-01-01T00:00:00Z",
     "2026-13-01T00:00:00Z",
@@ -155,9 +159,30 @@ export function eventTimeValue(): fc.Arbitrary<JsonLike> {
     "2026-11-26T10:15:00+0530",
     "",
   );
+  // Any calendar-shaped text: days past the month's end, hour 24, second 60, and (unless
+  // avoided) years whose UTC instant falls outside 0001–9999 once the offset is applied.
+  const shaped = fc.tuple(
+    farYears ? fc.integer({ min: 0, max: 9999 }) : fc.integer({ min: 2, max: 9998 }),
+    fc.integer({ min: 1, max: 12 }),
+    fc.integer({ min: 1, max: 31 }),
+    fc.integer({ min: 0, max: 24 }),
+    fc.integer({ min: 0, max: 59 }),
+    fc.integer({ min: 0, max: 60 }),
+    fc.constantFrom(...zones),
+  ).map(([y, mo, d, h, mi, sec, zone]) =>
+    `${String(y).padStart(4, "0")}-${_two(mo)}-${_two(d)}T${_two(h)}:${_two(mi)}:${
+      _two(sec)
+    }${zone}`
+  );
+  const far = fc.constantFrom(
+    "0000-01-01T00:00:00Z",
+    "0000-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+  );
   return fc.oneof(
     { weight: 3, arbitrary: ordinary },
     { weight: 3, arbitrary: boundary },
+    { weight: 2, arbitrary: farYears ? fc.oneof(shaped, far) : shaped },
     { weight: 1, arbitrary: fc.oneof(fc.constant(null), fc.integer(), fc.constant<JsonLike>([])) },
   );
 }
@@ -225,7 +250,10 @@ export function mutation(options: TextOptions = {}): fc.Arbitrary<Mutation> {
     },
     {
       weight: 2,
-      arbitrary: fc.record({ op: fc.constant("event-time" as const), value: eventTimeValue() }),
+      arbitrary: fc.record({
+        op: fc.constant("event-time" as const),
+        value: eventTimeValue(options),
+      }),
     },
     {
       weight: 2,

@@ -25,6 +25,7 @@ import type { SqlClient } from "../../lib/realtime/sql_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
+import { dropBucket, dropTopic } from "../fixtures/archive_objects.ts";
 import { prefixedStore } from "./prefixed_store.ts";
 
 /** Which adapter each port uses. */
@@ -118,8 +119,8 @@ export async function openFuzzStores(choice: AdapterChoice, logger: Logger): Pro
       : createLocalStore({ dir: `${dir}/archive` });
     await archive.ensureBucket();
     cleanups.push(async () => {
-      for (const object of await archive.list("")) await archive.delete(object.key);
       await archive.close();
+      if (choice.archive === "s3") await dropBucket(`fuzz-${run}`);
     });
     const history = choice.history === "cassandra" ? await _cassandra(run, logger, cleanups) : null;
 
@@ -134,6 +135,9 @@ export async function openFuzzStores(choice: AdapterChoice, logger: Logger): Pro
           name: topics.dlq,
           partitions: 1,
         }]);
+        if (choice.bus === "kafka") {
+          cleanups.push(() => Promise.all([dropTopic(topics.pins), dropTopic(topics.dlq)]));
+        }
         await sql.query(`TRUNCATE ${REALTIME_TABLES}`);
         let caseHistory: HistoryStore;
         let release = () => Promise.resolve();

@@ -16,13 +16,18 @@ import { CATEGORIES } from "../../lib/emulate/pin_generator.ts";
 
 /**
  * Classes of input the generators can be told to leave out (see
- * {@linkcode TextOptions}): U+0000, lone surrogates, and cases whose clock
- * crosses midnight UTC.
+ * {@linkcode TextOptions}): U+0000, lone surrogates, cases whose clock
+ * crosses midnight UTC, and event times outside the years 0001–9999 in UTC.
  */
-export type AvoidedClass = "nul" | "lone-surrogate" | "cross-day";
+export type AvoidedClass = "nul" | "lone-surrogate" | "cross-day" | "far-years";
 
 /** Every class {@linkcode AvoidedClass} names. */
-export const AVOIDABLE: readonly AvoidedClass[] = ["nul", "lone-surrogate", "cross-day"];
+export const AVOIDABLE: readonly AvoidedClass[] = [
+  "nul",
+  "lone-surrogate",
+  "cross-day",
+  "far-years",
+];
 
 /** What text the generators produce. */
 export interface TextOptions {
