@@ -156,7 +156,9 @@ export function requestRecipe(options: CaseOptions = {}): fc.Arbitrary<RequestRe
         body: fc.oneof(
           {
             weight: 4,
-            arbitrary: fc.constantFrom<RawBody>("invalid-utf8", "bom", "deep-array", "empty"),
+            arbitrary: options.avoid?.has("deep-nesting")
+              ? fc.constantFrom<RawBody>("invalid-utf8", "bom", "empty")
+              : fc.constantFrom<RawBody>("invalid-utf8", "bom", "deep-array", "empty"),
           },
           { weight: 1, arbitrary: fc.constant<RawBody>("many-empty-objects") },
         ),

@@ -4,7 +4,7 @@
  * command that replays it. Exits 1 when a case failed.
  *
  * ```sh
- * deno task fuzz --runs 50 [--seed S] [--real] [--kafka] [--avoid nul,lone-surrogate,cross-day,far-years] [--keep-going]
+ * deno task fuzz --runs 50 [--seed S] [--real] [--kafka] [--avoid CLASS,...] [--keep-going]
  * deno task fuzz --seed S --path P   # replays a reported failure
  * ```
  *
@@ -39,8 +39,9 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "deno task fuzz [--runs N] [--seed S] [--path P] [--real] [--kafka] [--avoid nul,lone-surrogate,cross-day,far-years]\n" +
-      "               [--keep-going] [--max-steps N] [--max-batch-items N] [--shrink-seconds N]",
+    "deno task fuzz [--runs N] [--seed S] [--path P] [--real] [--kafka] [--avoid CLASS,...]\n" +
+      "               [--keep-going] [--max-steps N] [--max-batch-items N] [--shrink-seconds N]\n" +
+      `classes --avoid leaves out: ${AVOIDABLE.join(", ")}`,
   );
   Deno.exit(0);
 }

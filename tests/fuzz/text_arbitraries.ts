@@ -17,9 +17,10 @@ import { CATEGORIES } from "../../lib/emulate/pin_generator.ts";
 /**
  * Classes of input the generators can be told to leave out (see
  * {@linkcode TextOptions}): U+0000, lone surrogates, cases whose clock
- * crosses midnight UTC, and event times outside the years 0001–9999 in UTC.
+ * crosses midnight UTC, event times outside the years 0001–9999 in UTC (or
+ * on their very last day), and values nested thousands of levels deep.
  */
-export type AvoidedClass = "nul" | "lone-surrogate" | "cross-day" | "far-years";
+export type AvoidedClass = "nul" | "lone-surrogate" | "cross-day" | "far-years" | "deep-nesting";
 
 /** Every class {@linkcode AvoidedClass} names. */
 export const AVOIDABLE: readonly AvoidedClass[] = [
@@ -27,6 +28,7 @@ export const AVOIDABLE: readonly AvoidedClass[] = [
   "lone-surrogate",
   "cross-day",
   "far-years",
+  "deep-nesting",
 ];
 
 /** What text the generators produce. */
