@@ -21,7 +21,11 @@ await testWithService(missing, {
       runs: 4,
       seed: 20_261_127,
       adapters: REAL,
-      cases: { avoid: new Set(["cross-day"]), maxSteps: 6, maxBatchItems: 30 },
+      cases: {
+        avoid: new Set(["cross-day", "far-years", "deep-nesting"]),
+        maxSteps: 6,
+        maxBatchItems: 30,
+      },
       shrinkBudgetMs: 30_000,
       logger: createLogger({ level: "warn" }),
     });
