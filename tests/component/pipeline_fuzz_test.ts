@@ -32,7 +32,7 @@ Deno.test("[fuzz] the pipeline keeps its promises on seeded arbitrary pin-like i
   assert.ok(report.accepted > 0, "some events were accepted");
 });
 
-Deno.test("[fuzz] text the databases refuse is rejected at the edge and counted nowhere", async (t) => {
+Deno.test("[fuzz] fixed inputs at the edges of the contract keep the pipeline's promises", async (t) => {
   const stores = await openFuzzStores(EMBEDDED, createLogger({ level: "silent" }));
   try {
     const cases = {
@@ -76,6 +76,24 @@ Deno.test("[fuzz] text the databases refuse is rejected at the edge and counted 
         assert.equal(formatViolations(outcome.violations), "");
       },
     );
+    await t.step("300 unknown fields: counted once in each view", async () => {
+      const extra = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`extra_${i}`, i]));
+      const event = {
+        ...fullPin(),
+        ...extra,
+        event_id: "wide-1",
+        event_time: "2026-11-26T10:00:00Z",
+      };
+      const outcome = await replayFixedCase(
+        stores,
+        fixedCase([{
+          at: "2026-11-26T12:00:00Z",
+          requests: [pin(event), pins([{ ...event, event_id: "wide-2" }], true)],
+        }]),
+      );
+      assert.equal(formatViolations(outcome.violations), "");
+      assert.equal(outcome.run.truth.accepted.length, 2);
+    });
   } finally {
     await stores.close();
   }

@@ -207,7 +207,7 @@ export async function runPipelineFuzz(options: PipelineFuzzOptions): Promise<Pip
           counterexample: details.counterexample[0],
           violations: error instanceof _ViolationsError
             ? error.violations
-            : [{ component: "edge", message: `the fuzzer itself failed: ${String(error)}` }],
+            : [{ component: "harness", message: String((error as Error)?.stack ?? error) }],
           runsBefore: details.numRuns,
           shrinks: details.numShrinks,
           replay: replayCommand(seed, details.counterexamplePath, options),

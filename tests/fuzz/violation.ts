@@ -14,7 +14,9 @@ export type Component =
   | "archive"
   | "batch"
   | "history"
-  | "agreement";
+  | "agreement"
+  /** The fuzzer itself failed to run a case (an error in the harness or a store). */
+  | "harness";
 
 /** One broken promise. */
 export interface Violation {
