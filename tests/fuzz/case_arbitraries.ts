@@ -41,6 +41,8 @@ export type RequestRecipe =
   }
   /** An earlier request of the case sent again, byte for byte. */
   | { route: "resend"; of: number }
+  /** Many seed-shaped events in one `/pins` request, for volume. */
+  | { route: "bulk"; seed: number; count: number; format: "json" | "ndjson" }
   | { route: "raw"; target: "/pin/" | "/pins"; body: RawBody };
 
 /** Requests sent at once after the clock moved on by `advanceMs`. */
@@ -62,6 +64,8 @@ export interface CaseOptions extends TextOptions {
   maxSteps?: number;
   /** Most items per `/pins` request (default 60). */
   maxBatchItems?: number;
+  /** Most events per bulk `/pins` request of seed-shaped events (default 400). */
+  maxBulkEvents?: number;
   /** Most mutations per event (default 3). */
   maxMutations?: number;
 }
@@ -147,6 +151,15 @@ export function requestRecipe(options: CaseOptions = {}): fc.Arbitrary<RequestRe
     },
     { weight: 5, arbitrary: batch },
     { weight: 1, arbitrary: fc.record({ route: fc.constant("resend" as const), of: fc.nat() }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        route: fc.constant("bulk" as const),
+        seed: fc.nat({ max: 1_000_000 }),
+        count: fc.integer({ min: 1, max: options.maxBulkEvents ?? 400 }),
+        format: fc.constantFrom("json" as const, "ndjson" as const),
+      }),
+    },
     {
       weight: 1,
       arbitrary: fc.record({

@@ -329,6 +329,40 @@ export function buildEvent(recipe: EventRecipe, context: EventContext): Record<s
   return event;
 }
 
+/**
+ * Builds `count` seed-shaped events from one generator, unmutated, with unique
+ * `event_id`s (`e<ordinal>`); every fifth has no `event_time` (it falls back to
+ * `received_at`).
+ *
+ * @param seed The generator's seed.
+ * @param count How many.
+ * @param context The case's start time and the first event's position.
+ * @returns The events.
+ */
+export function buildBulk(
+  seed: number,
+  count: number,
+  context: EventContext,
+): Array<Record<string, JsonLike>> {
+  const next = createPinGenerator({
+    seed,
+    posters: 200,
+    span: { from: new Date(context.start - 3 * 86_400_000), to: new Date(context.start) },
+  });
+  return Array.from({ length: count }, (_, i) => {
+    const event = {
+      ...next(),
+      index: context.ordinal + i,
+      event_id: `e${context.ordinal + i}`,
+    } as Record<
+      string,
+      JsonLike
+    >;
+    if (i % 5 === 4) delete event.event_time;
+    return event;
+  });
+}
+
 function _apply(event: Record<string, JsonLike>, change: Mutation, ordinal: number): void {
   switch (change.op) {
     case "text":

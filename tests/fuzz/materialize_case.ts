@@ -6,7 +6,7 @@
  * @module
  */
 
-import { buildEvent } from "./event_arbitraries.ts";
+import { buildBulk, buildEvent } from "./event_arbitraries.ts";
 import type { CaseRecipe, ItemRecipe, RawBody, RequestRecipe } from "./case_arbitraries.ts";
 import { type JsonLike, toJsonText } from "./json_text.ts";
 import { expectedVerdict, type Verdict } from "./verdict_model.ts";
@@ -167,6 +167,22 @@ export function materializeCase(recipe: CaseRecipe): SentCase {
           items: earlier.items.map((one) => ({ ...one })),
           label: `${earlier.label} (resent)`,
         };
+      }
+      case "bulk": {
+        const bulk = buildBulk(recipe.seed, recipe.count, { start: at, ordinal });
+        ordinal += bulk.length;
+        const made = bulk.map((event, i) => ({ ..._item(toJsonText(event)), serverIndex: i }));
+        events.push(...made);
+        const body = recipe.format === "json"
+          ? `[${made.map((one) => one.text).join(",")}]`
+          : made.map((one) => one.text).join("\n") + "\n";
+        return _request(
+          "/pins",
+          recipe.format === "json" ? "application/json" : "application/x-ndjson",
+          encoder.encode(body),
+          made,
+          `${recipe.format} ${made.length} seed-shaped events`,
+        );
       }
       case "raw":
         return _rawRequest(
