@@ -17,7 +17,7 @@ Deno.test("[fuzz] the pipeline keeps its promises on seeded arbitrary pin-like i
     runs: RUNS,
     seed: SEED,
     cases: { avoid: new Set(["cross-day", "far-years", "deep-nesting"]) },
-    shrinkBudgetMs: 20_000,
+    shrinkBudgetMs: 10_000,
   });
   const failure = report.failures[0];
   assert.ok(
