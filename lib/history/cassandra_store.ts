@@ -5,7 +5,8 @@
  *
  * Replacing a batch day's rows is in `_cassandra_rows.ts`, its aggregates in
  * `_cassandra_aggregates.ts`; leases (`batch_leases`, lightweight
- * transactions) in `_cassandra_lease.ts`.
+ * transactions) in `_cassandra_lease.ts`. Statements run at LOCAL_QUORUM, so
+ * what one batch process wrote is what the next one reads.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import type { Logger } from "../runtime/logger.ts";
 import { CASSANDRA_MIGRATIONS } from "./_cassandra_schema.ts";
 import { replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
 import { cassandraLeases } from "./_cassandra_lease.ts";
+import { leaseSections } from "./_lease_section.ts";
 import { type LeaseTiming, takeRenewedLease } from "./_renewed_lease.ts";
 import { replaceRows } from "./_cassandra_rows.ts";
 import { cqlNumber, createCql, type Params } from "./_cql.ts";
@@ -62,6 +64,7 @@ export async function createCassandraHistory(
     contactPoints: config.contactPoints,
     localDataCenter: config.localDataCenter,
     socketOptions: { connectTimeout: 5000, readTimeout: 30_000 },
+    queryOptions: { consistency: cassandra.types.consistencies.localQuorum },
   });
   try {
     await client.connect();
@@ -88,6 +91,7 @@ export async function createCassandraHistory(
     ...options.lease,
     onRenewError: (error) => log.warn("Lease renewal failed; retrying", { error }),
   };
+  const exclusive = leaseSections(leases, timing, log);
 
   function toRun(row: cassandra.types.Row): BatchRun {
     const error = row.get("error");
@@ -166,7 +170,7 @@ export async function createCassandraHistory(
           pins: m.pins,
         })),
       );
-      await replaceProfiles(cql, ks, day, aggregates.profiles);
+      await replaceProfiles(cql, ks, day, aggregates.profiles, exclusive);
     },
     leaseDay: (day, holder) => takeRenewedLease(leases, day, holder, timing),
     async recordRun(run: BatchRun) {
