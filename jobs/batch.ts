@@ -7,7 +7,8 @@
  * - `--from YYYY-MM-DD --to YYYY-MM-DD`: a backfill range.
  *
  * A day another run holds (its lease in the history store) is skipped, after
- * waiting `--lease-wait` seconds for it, and named on stderr (exit 3).
+ * waiting `--lease-wait` seconds for it, and named on stderr (exit 3); a day
+ * another run finished meanwhile is not redone.
  *
  * @module
  */
@@ -72,7 +73,12 @@ await runMain({
         },
       );
       if (summary.results.length > 0) say(summaryTable(summary.results));
-      else if (summary.leased.length === 0) say("batch: nothing to do");
+      else if (summary.leased.length + summary.doneElsewhere.length === 0) {
+        say("batch: nothing to do");
+      }
+      if (summary.doneElsewhere.length > 0) {
+        say(`batch: Done meanwhile by other runs: ${summary.doneElsewhere.join(", ")}`);
+      }
       for (const { day, heldBy } of summary.leased) {
         say(`batch: Skipped ${day}: another run holds its lease (${heldBy})`);
       }

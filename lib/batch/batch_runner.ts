@@ -6,7 +6,8 @@
  * Each day is written only under its lease from the history store, so runs
  * on many machines share the days without two ever writing one day: a day
  * another run holds is skipped (after waiting up to `leaseWaitMs`) and
- * reported, and a day whose lease is lost stops writing and fails.
+ * reported, a day another run finished on the same inputs since this run
+ * began is not redone, and a day whose lease is lost stops writing and fails.
  *
  * @module
  */
@@ -61,6 +62,8 @@ export interface DayLeased {
 export interface BatchSummary {
   results: Array<DayResult | DayFailure>;
   leased: DayLeased[];
+  /** Days another run finished, on the same inputs, since this run began: not redone. */
+  doneElsewhere: string[];
   succeeded: number;
   failed: number;
 }
@@ -80,6 +83,7 @@ export interface BatchSummary {
 export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Promise<BatchSummary> {
   const { store, history, progress, clock = () => new Date(), holder = leaseHolder() } = deps;
   const logger = deps.logger.child({ component: "batch" });
+  const began = clock();
   const plan = await _plan(store, history, options.days);
   const objects = [...plan.values()].reduce((sum, inputs) => sum + inputs.length, 0);
   const bytes = [...plan.values()].flat().reduce((sum, input) => sum + input.size, 0);
@@ -101,6 +105,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
   await duckdb.run(`SET temp_directory = '${scratch.replaceAll("'", "''")}/spill'`);
   const results: BatchSummary["results"] = [];
   const leased: DayLeased[] = [];
+  const doneElsewhere: string[] = [];
   try {
     for (const [day, inputs] of plan) {
       const taken = await waitForLease(() => history.leaseDay(day, holder), {
@@ -114,12 +119,17 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
         continue;
       }
       const { lease } = taken;
-      logger.info("Batch day starting", { day, holder });
       progress?.dayStarted(day);
       const started = performance.now();
       const workDir = `${scratch}/${day}`;
       await Deno.mkdir(workDir, { recursive: true });
       try {
+        if (await _doneSince(history, day, inputs, began)) {
+          logger.info("Batch day done by another run meanwhile; not redone", { day });
+          doneElsewhere.push(day);
+          continue;
+        }
+        logger.info("Batch day starting", { day, holder });
         const result = await processDay(
           {
             store,
@@ -190,7 +200,18 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
   const failed = results.filter((result) => "error" in result).length;
-  return { results, leased, succeeded: results.length - failed, failed };
+  return { results, leased, doneElsewhere, succeeded: results.length - failed, failed };
+}
+
+/** Whether `day`'s last run succeeded on `inputs` and finished after `since`. */
+async function _doneSince(
+  history: HistoryStore,
+  day: string,
+  inputs: RunInput[],
+  since: Date,
+): Promise<boolean> {
+  const last = (await history.runs()).find((run) => run.day === day);
+  return last !== undefined && !isDayDue(inputs, last) && last.finishedAt > since;
 }
 
 async function _plan(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
+import { listDayInputs } from "../../lib/batch/raw_zone.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
 import { LeaseLostError } from "../../lib/history/lease.ts";
@@ -100,5 +101,36 @@ Deno.test("[batch] a lost lease stops the day's writes and fails the day", async
     const [run] = await history.runs();
     assert.equal(run?.status, "failed");
     assert.ok("lease" in await history.leaseDay(DAYS[0]!, "next"), "the lease was given back");
+  });
+});
+
+Deno.test("[batch] a day another run finished while this one waited for it is not redone", async () => {
+  await _withStores(async (store, history) => {
+    const day = DAYS[0]!;
+    const held = await history.leaseDay(day, "elsewhere:42:0badf00d");
+    assert.ok("lease" in held);
+    const waiting = runBatch({ store, history, logger: silent }, {
+      days: [day],
+      leaseWaitMs: 30_000,
+    });
+    // The holder finishes the day on the same inputs, then lets go.
+    await history.recordRun({
+      day,
+      status: "succeeded",
+      inputs: await listDayInputs(store, day),
+      rowsIn: 1,
+      valid: 1,
+      invalid: 0,
+      duplicates: 0,
+      rowsOut: 1,
+      durationMs: 1,
+      finishedAt: new Date(Date.now() + 1),
+    });
+    await held.lease.release();
+    const summary = await waiting;
+    assert.deepEqual(summary.results, []);
+    assert.deepEqual(summary.doneElsewhere, [day]);
+    assert.deepEqual(summary.leased, []);
+    assert.equal((await history.runs())[0]?.rowsOut, 1, "the other run's record stands");
   });
 });
