@@ -47,7 +47,10 @@ export interface EmbeddedHistoryOptions {
    * to `close()`.
    */
   checkpointThreshold?: string;
-  /** The lock files of day leases: `leases/` beside the file, or a temporary directory for `:memory:`. */
+  /**
+   * The lock files of day leases: `leases/` beside the file, or a temporary
+   * directory (removed by `close()`) for `:memory:`.
+   */
   leaseDir?: string;
 }
 
