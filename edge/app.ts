@@ -31,6 +31,7 @@ import { createRateRing } from "./http/rate_ring.ts";
 import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
 import { dashboardRoutes } from "./dashboard/dashboard_routes.ts";
 import type { DashboardHistory } from "./dashboard/dashboard_state.ts";
+import type { DeadLetterCounts } from "../lib/dlq/dlq_counts.ts";
 
 /** What the edge is built from. */
 export interface EdgeDeps {
@@ -45,6 +46,8 @@ export interface EdgeDeps {
   dashboard?: DashboardAssets;
   /** Serves `/history/...` and the dashboard's batch section when given. */
   history?: HistoryReader & DashboardHistory;
+  /** The dashboard's dead letters by reason, from the dead-letter topic. */
+  deadLetters?: DeadLetterCounts;
   now?: () => number;
 }
 
@@ -75,8 +78,18 @@ function _apiKey(headers: Headers): string | null {
  * @returns The Hono app; serve it with `Deno.serve(app.fetch)` or drive it with `app.request()`.
  */
 export function createApp(deps: EdgeDeps): Hono {
-  const { ingestor, bus, metrics, limits, logger, realtime, dashboard, history, now = Date.now } =
-    deps;
+  const {
+    ingestor,
+    bus,
+    metrics,
+    limits,
+    logger,
+    realtime,
+    dashboard,
+    history,
+    deadLetters,
+    now = Date.now,
+  } = deps;
   // This instance's accepted events per second, for the dashboard.
   const ingestRate = createRateRing({ now });
   const keys = new Set(limits.apiKeys);
@@ -190,7 +203,16 @@ export function createApp(deps: EdgeDeps): Hono {
     const registry = metrics.registry;
     app.route(
       "/",
-      dashboardRoutes({ assets: dashboard, ingestRate, registry, logger, realtime, history, now }),
+      dashboardRoutes({
+        assets: dashboard,
+        ingestRate,
+        registry,
+        logger,
+        realtime,
+        history,
+        deadLetters,
+        now,
+      }),
     );
   }
 

@@ -18,6 +18,7 @@ import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createApp } from "./app.ts";
 import { loadDashboardAssets } from "./dashboard/dashboard_assets.ts";
 import type { HistoryStore } from "../lib/history/history_store.ts";
+import { createDeadLetterCounts } from "../lib/dlq/dlq_counts.ts";
 
 /** A running edge. */
 export interface RunningEdge {
@@ -76,6 +77,7 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     realtime,
     dashboard,
     history,
+    deadLetters: createDeadLetterCounts({ bus, topic: config.bus.dlqTopic }),
   });
   const server = await serveHttp(
     { hostname: config.host, port: config.port, portVariable: "PORT" },

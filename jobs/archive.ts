@@ -1,14 +1,18 @@
 /**
  * `deno task archive`: archives the pins topic (consumer group `archive`)
  * into S3 (`S3_ENDPOINT` set) or a local directory, as gzip NDJSON per
- * partition and hour; serves `/metrics` and `/health` on `METRICS_PORT`.
+ * partition and hour, and the dead-letter topic (group `archive-dlq`) under
+ * `dlq/`; serves `/metrics` and `/health` on `METRICS_PORT`.
  * SIGTERM writes what it holds, commits, then exits.
  *
  * @module
  */
 
-import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
-import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
+import {
+  createArchiveMetrics,
+  DLQ_ARCHIVE_METRICS_PREFIX,
+} from "../lib/archive/archive_metrics.ts";
+import { archiverSettings, createArchiver, dlqArchiverSettings } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
 import { runMain } from "../lib/runtime/cli.ts";
@@ -22,7 +26,8 @@ await runMain({
   name: "archive",
   summary:
     "The Kafka → S3 archiver alone: consumes the pins topic (consumer group ARCHIVE_GROUP)\n" +
-    "into gzip NDJSON objects per partition and hour, in S3 or a local directory.\n" +
+    "into gzip NDJSON objects per partition and hour, in S3 or a local directory, and the\n" +
+    "dead-letter topic (group ARCHIVE_GROUP-dlq) the same way under dlq/.\n" +
     "Serves /metrics and /health on METRICS_PORT; SIGTERM writes what it holds, commits, exits.",
   env: ["common", "listen", "metrics", "bus", "archive", "archiver"],
   examples: [
@@ -42,6 +47,11 @@ await runMain({
   const metrics = createArchiveMetrics(registry);
   const archiver = await createArchiver({ bus, store, logger, metrics }, archiverSettings(config));
   shutdown.add(() => archiver.stop());
+  const dlqArchiver = await createArchiver(
+    { bus, store, logger, metrics: createArchiveMetrics(registry, DLQ_ARCHIVE_METRICS_PREFIX) },
+    dlqArchiverSettings(config),
+  );
+  shutdown.add(() => dlqArchiver.stop());
   const server = await serveMetrics({
     port: config.metricsPort,
     hostname: config.host,
@@ -52,6 +62,7 @@ await runMain({
       return {
         bus: { kind: bus.kind, ...busHealth },
         archive: { kind: store.kind, ...archiver.health() },
+        archive_dlq: { kind: store.kind, ...dlqArchiver.health() },
       };
     },
   });

@@ -9,8 +9,11 @@
  */
 
 import { startEdge } from "../edge/server.ts";
-import { createArchiveMetrics } from "../lib/archive/archive_metrics.ts";
-import { archiverSettings, createArchiver } from "../lib/archive/archiver.ts";
+import {
+  createArchiveMetrics,
+  DLQ_ARCHIVE_METRICS_PREFIX,
+} from "../lib/archive/archive_metrics.ts";
+import { archiverSettings, createArchiver, dlqArchiverSettings } from "../lib/archive/archiver.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";
@@ -22,6 +25,7 @@ import { createProcessRegistry } from "../lib/runtime/process_registry.ts";
 import { openRealtime } from "../lib/realtime/mod.ts";
 import { createBatchMetrics } from "../lib/schedule/batch_metrics.ts";
 import { startScheduler } from "../lib/schedule/scheduler.ts";
+import { startDevControl } from "../lib/schedule/dev_control.ts";
 import { createShutdown } from "../lib/runtime/shutdown.ts";
 import { startStreamJob, streamSettings } from "../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../lib/stream/stream_metrics.ts";
@@ -76,6 +80,13 @@ await runMain({
     archiverSettings(config),
   );
   shutdown.add(() => archiver.stop());
+  const dlqArchiver = await createArchiver({
+    bus,
+    store: archive,
+    logger,
+    metrics: createArchiveMetrics(registry, DLQ_ARCHIVE_METRICS_PREFIX),
+  }, dlqArchiverSettings(config));
+  shutdown.add(() => dlqArchiver.stop());
   const batchMetrics = createBatchMetrics(registry);
   const lastRun = await history.lastRun();
   if (lastRun?.status === "succeeded") {
@@ -89,6 +100,16 @@ await runMain({
     logger,
   });
   shutdown.add(() => scheduler.stop());
+  // Lets `deno task batch` and `deno task query` flush the archive and run the batch in here.
+  const control = await startDevControl({
+    dataDir: config.dataDir,
+    archiver,
+    scheduler,
+    archive,
+    history,
+    logger,
+  });
+  shutdown.add(() => control.stop());
   // Started last, stopped first: the edge stops accepting before the jobs stop.
   const edge = await startEdge({ config, bus, logger, registry, realtime, history });
   shutdown.add(() => edge.shutdown());

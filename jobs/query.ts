@@ -1,6 +1,7 @@
 /**
- * `deno task query "SQL"`: ad-hoc SQL over the archive (views `pins_raw` and
- * `pins`), local or mirrored from S3, printed as a table, CSV or JSON.
+ * `deno task query "SQL"`: ad-hoc SQL over the archive (views `pins_raw`,
+ * `pins` and `pins_dlq`), local or mirrored from S3, printed as a table, CSV
+ * or JSON.
  *
  *   deno task query "SELECT category, count(*) AS pins FROM pins GROUP BY 1 ORDER BY 2 DESC"
  *   deno task query --format csv "SELECT * FROM pins_raw LIMIT 10"
@@ -15,15 +16,23 @@ import { createLogger } from "../lib/runtime/logger.ts";
 import { mirrorArchive } from "../lib/query/archive_mirror.ts";
 import { queryArchive } from "../lib/query/query_runner.ts";
 import { formatCsv, formatTable } from "../lib/runtime/table.ts";
+import { findControl } from "../lib/runtime/control_client.ts";
+import { describeFlush, flushThroughDev } from "../lib/schedule/dev_client.ts";
 
 await runMain({
   name: "query",
   summary: "Ad-hoc SQL (DuckDB) over the archive, local or mirrored from S3 into\n" +
     "PIPELINE_DATA_DIR/query-cache. Views: pins_raw (the raw zone, events as received: the pin's\n" +
     "fields typed, unknown fields in the JSON column extra, a line that is not JSON as NULLs;\n" +
-    "with dt and hour) and pins (the curated Parquet written by the batch, with dt). Objects\n" +
-    "whose keys are not in the archive layout are skipped and logged with their keys.",
-  argument: { name: "SQL", description: "One SQL statement over pins_raw and pins; quote it" },
+    "with dt and hour), pins (the curated Parquet written by the batch, with dt) and pins_dlq\n" +
+    "(the archived dead letters: source, reason, problems as JSON, raw, index, truncated,\n" +
+    "received_at, dt, hour). Objects whose keys are not in the archive layout are skipped and\n" +
+    "logged with their keys. Beside a running deno task dev, it first asks dev to flush the\n" +
+    "events it acknowledged.",
+  argument: {
+    name: "SQL",
+    description: "One SQL statement over pins_raw, pins and pins_dlq; quote it",
+  },
   flags: {
     format: {
       type: "string",
@@ -49,6 +58,11 @@ await runMain({
   },
 }, async ({ flags, argument: sql }) => {
   const config = loadConfig();
+  const dev = await findControl(config.dataDir, (line) => console.error(line));
+  if (dev) {
+    const flushed = await flushThroughDev(dev);
+    if (flushed.records > 0) console.error(describeFlush(flushed, dev));
+  }
   const logger = createLogger({ ...config.log, level: "warn" });
   const store = await openArchive(config.archive, config.dataDir, logger);
   try {

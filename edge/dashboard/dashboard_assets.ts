@@ -43,6 +43,7 @@ const STATIC = [
   "profiles.css",
   "history.css",
   "health.css",
+  "dead_letters.css",
   "dashboard.css",
   "format.js",
   "dom.js",
@@ -54,6 +55,7 @@ const STATIC = [
   "categories_panel.js",
   "history_panel.js",
   "health_panel.js",
+  "dead_letters_panel.js",
   "dashboard.js",
 ];
 const TYPES: Record<string, string> = {

@@ -87,15 +87,24 @@ const health = {
       observations: int,
       over_seconds: { type: ["integer", "null"], description: "null: since the process started" },
     }, true),
-    dead_letters: _object({
-      total: int,
-      edge: { type: ["integer", "null"] },
-      stream: { type: ["integer", "null"] },
-    }, true),
   }),
   description:
     "From this process's metrics registry; a part is null when the process does not hold its " +
     "metrics (the edge deployed without the stream job)",
+};
+
+const deadLetters = {
+  ..._object({
+    total: int,
+    last_24h: int,
+    by_reason: {
+      type: "array",
+      description: "By records of the last 24 hours, then in total",
+      items: _object({ reason: str, total: int, last_24h: int }),
+    },
+    complete: { type: "boolean", description: "false while the first read of the topic runs" },
+  }, true),
+  description: "Read from the dead-letter topic itself, so it survives a restart; null without it",
 };
 
 /** The schema of `GET /dashboard/state`'s answer. */
@@ -105,11 +114,12 @@ export const dashboardStateSchema = _object({
   ingest,
   realtime,
   history,
+  dead_letters: deadLetters,
   health,
   unavailable: {
     type: "object",
     description: "Why a null section is null, by section name",
-    properties: { realtime: str, history: str },
+    properties: { realtime: str, history: str, dead_letters: str },
   },
 });
 

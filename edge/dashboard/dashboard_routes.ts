@@ -9,6 +9,7 @@
 
 import { type Context, Hono } from "hono";
 import type { Registry } from "prom-client";
+import type { DeadLetterCounts } from "../../lib/dlq/dlq_counts.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
@@ -35,6 +36,8 @@ export interface DashboardDeps {
   realtime?: RealtimeStore;
   /** The batch view; without it the page shows "no batch run yet". */
   history?: DashboardHistory;
+  /** The dead-letter topic's counts; without them the panel says so. */
+  deadLetters?: DeadLetterCounts;
   now?: () => number;
 }
 

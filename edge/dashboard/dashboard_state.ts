@@ -1,13 +1,15 @@
 /**
  * The one JSON document the dashboard polls (`GET /dashboard/state`): the
  * edge's ingest rate, the real-time views over a window, the batch view's
- * most popular category per year, and pipeline health. A section whose
+ * most popular category per year, the dead letters by reason (read from the
+ * dead-letter topic), and pipeline health. A section whose
  * source is missing or failing is null, with the reason in `unavailable`;
  * the rest of the document is still served.
  *
  * @module
  */
 
+import type { DeadLetterCounts, DeadLetterCountsView } from "../../lib/dlq/dlq_counts.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import type { RateRing } from "../http/rate_ring.ts";
 import type { CategoryRow, ProfileRow, RealtimeStore } from "../../lib/realtime/realtime_store.ts";
@@ -99,9 +101,11 @@ export interface DashboardState {
   ingest: IngestSection;
   realtime: RealtimeSection | null;
   history: HistorySection | null;
+  /** Dead letters by reason, in total and over the last 24 hours, from the dead-letter topic. */
+  dead_letters: DeadLetterCountsView | null;
   health: PipelineHealth;
   /** Why a null section is null, by section name. */
-  unavailable: Partial<Record<"realtime" | "history", string>>;
+  unavailable: Partial<Record<"realtime" | "history" | "dead_letters", string>>;
 }
 
 /** What the state is built from. */
@@ -111,6 +115,8 @@ export interface DashboardStateDeps {
   logger: Logger;
   realtime?: RealtimeStore;
   history?: DashboardHistory;
+  /** The dead-letter topic's counts; without it the section says so. */
+  deadLetters?: DeadLetterCounts;
   now?: () => number;
 }
 
@@ -173,7 +179,7 @@ async function _history(history: DashboardHistory): Promise<HistorySection> {
 export function createDashboardState(
   deps: DashboardStateDeps,
 ): (window: DashboardWindow) => Promise<DashboardState> {
-  const { ingestRate, readHealth, logger, realtime, history, now = Date.now } = deps;
+  const { ingestRate, readHealth, logger, realtime, history, deadLetters, now = Date.now } = deps;
   const views = new Map<DashboardWindow, { at: number; value: Promise<RealtimeSection> }>();
   let batch: { at: number; value: Promise<HistorySection> } | null = null;
 
@@ -214,7 +220,7 @@ export function createDashboardState(
   return async function state(window: DashboardWindow): Promise<DashboardState> {
     const unavailable: DashboardState["unavailable"] = {};
     async function read<T>(
-      name: "realtime" | "history",
+      name: keyof DashboardState["unavailable"],
       source: (() => Promise<T>) | null,
       missing: string,
       failed: string,
@@ -231,7 +237,7 @@ export function createDashboardState(
         return null;
       }
     }
-    const [views, batchView, health] = await Promise.all([
+    const [views, batchView, letters, health] = await Promise.all([
       read(
         "realtime",
         realtime ? () => realtimeSection(window, realtime) : null,
@@ -244,6 +250,12 @@ export function createDashboardState(
         "No batch view is connected to this edge",
         "The batch view did not answer",
       ),
+      read(
+        "dead_letters",
+        deadLetters ? () => deadLetters.read() : null,
+        "No dead-letter topic is connected to this edge",
+        "The dead-letter topic could not be read",
+      ),
       readHealth(),
     ]);
     return {
@@ -252,6 +264,7 @@ export function createDashboardState(
       ingest: ingestSection(ingestRate),
       realtime: views,
       history: batchView,
+      dead_letters: letters,
       health,
       unavailable,
     };

@@ -1,26 +1,20 @@
 /**
  * Pipeline health for the dashboard, read from the process's Prometheus
- * registry: the stream job's consumer lag, freshness and dead letters, and
- * the edge's dead letters. In `deno task dev` one registry holds them all;
- * an edge deployed alone holds only its own, and the rest reads as null.
+ * registry: the stream job's consumer lag and freshness. In `deno task dev`
+ * one registry holds them all; an edge deployed alone holds only its own,
+ * and the rest reads as null. (Dead letters are counted from the dead-letter
+ * topic itself, see `lib/dlq/dlq_counts.ts`, so that they survive a restart.)
  *
  * @module
  */
 
 import type { Registry } from "prom-client";
-import {
-  STREAM_DEAD_LETTERS_METRIC,
-  STREAM_FRESHNESS_METRIC,
-  STREAM_LAG_METRIC,
-} from "../../lib/stream/stream_metrics.ts";
-import { INGEST_DEAD_LETTERS_METRIC } from "../http/edge_metrics.ts";
+import { STREAM_FRESHNESS_METRIC, STREAM_LAG_METRIC } from "../../lib/stream/stream_metrics.ts";
 
 /** Metric names read from the registry, from the modules that define the metrics. */
 export const HEALTH_METRICS = {
   lag: STREAM_LAG_METRIC,
   freshness: STREAM_FRESHNESS_METRIC,
-  streamDeadLetters: STREAM_DEAD_LETTERS_METRIC,
-  edgeDeadLetters: INGEST_DEAD_LETTERS_METRIC,
 } as const;
 
 /** Records not yet applied by the stream job, per partition and in total. */
@@ -39,20 +33,10 @@ export interface Freshness {
   over_seconds: number | null;
 }
 
-/** Records written to the dead-letter topic by this process. */
-export interface DeadLetters {
-  total: number;
-  /** By the edge (invalid events); null when the edge's metrics are not here. */
-  edge: number | null;
-  /** By the stream job (poison records); null when the stream job's metrics are not here. */
-  stream: number | null;
-}
-
 /** What the registry says about the pipeline; null where the process holds no such metric. */
 export interface PipelineHealth {
   consumer_lag: ConsumerLag | null;
   freshness: Freshness | null;
-  dead_letters: DeadLetters | null;
 }
 
 interface _Sample {
@@ -151,27 +135,18 @@ export function createHealthReader(
   }
 
   return async function readHealth(): Promise<PipelineHealth> {
-    const [lag, fresh, streamDlq, edgeDlq] = await Promise.all([
+    const [lag, fresh] = await Promise.all([
       _samples(registry, HEALTH_METRICS.lag),
       _samples(registry, HEALTH_METRICS.freshness),
-      _samples(registry, HEALTH_METRICS.streamDeadLetters),
-      _samples(registry, HEALTH_METRICS.edgeDeadLetters),
     ]);
     const partitions = Object.fromEntries(
       (lag ?? []).map((s) => [String(s.labels.partition ?? ""), s.value]),
     );
-    const sum = (samples: _Sample[] | null) =>
-      samples ? samples.reduce((n, s) => n + s.value, 0) : null;
-    const edge = sum(edgeDlq);
-    const stream = sum(streamDlq);
     return {
       consumer_lag: lag
         ? { total: Object.values(partitions).reduce((n, v) => n + v, 0), partitions }
         : null,
       freshness: freshness(fresh),
-      dead_letters: edge === null && stream === null
-        ? null
-        : { total: (edge ?? 0) + (stream ?? 0), edge, stream },
     };
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { archiveKey, type HourBucket } from "./archive_key.ts";
+import { archiveKey, type HourBucket, type LogZonePrefix } from "./archive_key.ts";
 
 /** The records of a buffer that fall in one hour: one object in the archive. */
 export interface HourGroup {
@@ -124,10 +124,11 @@ export function createPartitionBuffer(partition: number): PartitionBuffer {
  * The keys a sealed buffer is written under, one per hour.
  *
  * @param sealed The buffer.
+ * @param prefix The zone the keys are in (see `archive_key.ts`).
  * @returns The keys, in the order of `sealed.groups`.
  */
-export function sealedKeys(sealed: SealedBuffer): string[] {
+export function sealedKeys(sealed: SealedBuffer, prefix: LogZonePrefix): string[] {
   return sealed.groups.map((group) =>
-    archiveKey(group.bucket, sealed.partition, group.firstOffset, group.lastOffset)
+    archiveKey(group.bucket, sealed.partition, group.firstOffset, group.lastOffset, prefix)
   );
 }

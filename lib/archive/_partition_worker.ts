@@ -12,7 +12,7 @@ import { gzipSync } from "node:zlib";
 import type { ConsumedRecord } from "../bus/bus.ts";
 import { retry } from "../runtime/async.ts";
 import type { Logger } from "../runtime/logger.ts";
-import { hourBucket } from "./archive_key.ts";
+import { hourBucket, type LogZonePrefix } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { writeIntent } from "./_flush_intent.ts";
 import { createPartitionBuffer, type SealedBuffer, sealedKeys } from "./_partition_buffer.ts";
@@ -23,6 +23,8 @@ export interface PartitionWorkerDeps {
   topic: string;
   partition: number;
   store: ObjectStore;
+  /** The zone its objects are written in. */
+  keyPrefix: LogZonePrefix;
   commit(partition: number, nextOffset: number): Promise<void>;
   metrics: ArchiveMetrics;
   logger: Logger;
@@ -52,6 +54,8 @@ export interface PartitionWorker {
   drained(): Promise<void>;
   /** Records held, sealed or not. */
   pending(): number;
+  /** The next offset expected from the bus: the flush asked for by `flushNow` seals at it. */
+  nextOffset(): number;
   /** When consecutive flush failures began, or null. */
   failingSince(): number | null;
   lastError(): string | null;
@@ -133,7 +137,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     if (!sealed) return;
     queue.push({
       sealed,
-      keys: sealedKeys(sealed),
+      keys: sealedKeys(sealed, deps.keyPrefix),
       bodies: sealed.groups.map(() => null),
       uploaded: sealed.groups.map(() => false),
       intentWritten: false,
@@ -290,6 +294,7 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       while (!abandoned && queue.length > 0) await changed();
     },
     pending: () => queuedRecords + buffer.records(),
+    nextOffset: () => lastAppended + 1,
     failingSince: () => failingSince,
     lastError: () => lastError,
     abandon() {

@@ -1,12 +1,15 @@
 /**
- * The archive's key layout, in one place: the names of the raw zone's and the
- * curated zone's objects, how to read a key back, and the hour each record
- * belongs to. The archiver, the batch and the query tool all import it.
+ * The archive's key layout, in one place: the names of the raw zone's, the
+ * dead-letter zone's and the curated zone's objects, how to read a key back,
+ * and the hour each record belongs to. The archiver, the batch and the query
+ * tool all import it.
  *
  * - raw zone: `pins/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
  *   offsets zero-padded to 20 digits so that keys sort by offset within a
  *   partition and hour. The key is derived from the offsets only, so writing
  *   the same records again (a replay after a crash) replaces the same object.
+ * - dead-letter zone: `dlq/dt=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.ndjson.gz`,
+ *   the dead-letter topic archived in the same layout (offsets of that topic).
  * - curated zone: `curated/dt=YYYY-MM-DD/part-<n>.parquet`.
  *
  * A key that does not parse is not part of the archive: readers skip it.
@@ -16,6 +19,12 @@
 
 /** Prefix of the raw zone. */
 export const RAW_PREFIX = "pins/";
+
+/** Prefix of the dead-letter zone: the dead-letter topic, archived as the raw zone is. */
+export const DLQ_PREFIX = "dlq/";
+
+/** The zones holding a topic's records as gzip NDJSON objects named by offsets. */
+export type LogZonePrefix = typeof RAW_PREFIX | typeof DLQ_PREFIX;
 
 /** Prefix of the curated zone. */
 export const CURATED_PREFIX = "curated/";
@@ -44,11 +53,17 @@ export interface ArchiveKeyParts {
 
 const DAY = "(\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01]))";
 const OFFSET = `(\\d{${OFFSET_DIGITS}})`;
-const RAW_KEY = new RegExp(
-  `^${RAW_PREFIX}dt=${DAY}/hour=([01]\\d|2[0-3])/(0|[1-9]\\d*)-${OFFSET}-${OFFSET}${
-    RAW_SUFFIX.replaceAll(".", "\\.")
-  }$`,
-);
+function _logKeyPattern(prefix: LogZonePrefix): RegExp {
+  return new RegExp(
+    `^${prefix}dt=${DAY}/hour=([01]\\d|2[0-3])/(0|[1-9]\\d*)-${OFFSET}-${OFFSET}${
+      RAW_SUFFIX.replaceAll(".", "\\.")
+    }$`,
+  );
+}
+const LOG_KEYS: Record<LogZonePrefix, RegExp> = {
+  [RAW_PREFIX]: _logKeyPattern(RAW_PREFIX),
+  [DLQ_PREFIX]: _logKeyPattern(DLQ_PREFIX),
+};
 const CURATED_KEY = new RegExp(`^${CURATED_PREFIX}dt=${DAY}/part-(0|[1-9]\\d*)\\.parquet$`);
 
 // `,"received_at":"2026-11-26T10:15:00.000Z"}`: how the edge ends every record.
@@ -85,6 +100,7 @@ export function rawDayPrefix(day: string): string {
  * @param partition The partition.
  * @param firstOffset The first record's offset.
  * @param lastOffset The last record's offset.
+ * @param prefix The zone: {@linkcode RAW_PREFIX} (default) or {@linkcode DLQ_PREFIX}.
  * @returns The key.
  * @throws {RangeError} When an offset is negative or the range is reversed.
  * @example
@@ -98,26 +114,30 @@ export function archiveKey(
   partition: number,
   firstOffset: number,
   lastOffset: number,
+  prefix: LogZonePrefix = RAW_PREFIX,
 ): string {
   if (lastOffset < firstOffset) {
     throw new RangeError(
       `Cannot name an archive object from offset ${firstOffset} to ${lastOffset}: the range is reversed`,
     );
   }
-  return `${RAW_PREFIX}${bucket}/${partition}-${_pad(firstOffset)}-${
-    _pad(lastOffset)
-  }${RAW_SUFFIX}`;
+  return `${prefix}${bucket}/${partition}-${_pad(firstOffset)}-${_pad(lastOffset)}${RAW_SUFFIX}`;
 }
 
 /**
- * Reads a raw-zone key back: only a key {@linkcode archiveKey} can write
- * parses, so a parsed key is also a safe relative path (no `..`, no `//`).
+ * Reads a raw-zone (or dead-letter zone) key back: only a key
+ * {@linkcode archiveKey} can write parses, so a parsed key is also a safe
+ * relative path (no `..`, no `//`).
  *
  * @param key A key.
- * @returns Its parts, or null when it is not a raw-zone object key.
+ * @param prefix The zone: {@linkcode RAW_PREFIX} (default) or {@linkcode DLQ_PREFIX}.
+ * @returns Its parts, or null when it is not an object key of that zone.
  */
-export function parseArchiveKey(key: string): ArchiveKeyParts | null {
-  const match = RAW_KEY.exec(key);
+export function parseArchiveKey(
+  key: string,
+  prefix: LogZonePrefix = RAW_PREFIX,
+): ArchiveKeyParts | null {
+  const match = LOG_KEYS[prefix].exec(key);
   if (!match) return null;
   const [partition, firstOffset, lastOffset] = match.slice(3, 6).map(Number) as number[];
   if (

@@ -1,12 +1,15 @@
 /**
  * The archiver: consumer group `archive` on the pins topic, through the bus
  * port (Kafka or embedded), into the archive port (S3 or a local directory).
+ * A second one archives the dead-letter topic (group `archive-dlq`) the same
+ * way into the dead-letter zone (`dlq/...`, see {@linkcode dlqArchiverSettings}).
  *
  * Each partition's records are buffered as received (the JSON text exactly as
  * on the topic) and written as gzip NDJSON objects named by `archive_key.ts`
  * (partition, hour and offset range), one per hour of `received_at` per flush. A flush happens when the buffer
  * reaches `flushEvents` records or `flushBytes` bytes, or its first record is
- * `flushSeconds` old (a timer), or on {@linkcode Archiver.stop}.
+ * `flushSeconds` old (a timer), or on {@linkcode Archiver.stop}, or, up to
+ * the topic's end as of the call, on {@linkcode Archiver.flushNow}.
  *
  * Guarantees: a partition's offset is committed only after every object
  * holding its records up to there is written; a crash between the upload and
@@ -23,8 +26,10 @@ import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { deadline, retry } from "../runtime/async.ts";
 import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
+import { DLQ_PREFIX, type LogZonePrefix, RAW_PREFIX } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
+import { createFlushWaiters, flushTimeoutError } from "./_flush_waiters.ts";
 import { createPartitionWorker, type PartitionWorker } from "./_partition_worker.ts";
 import type { ObjectStore } from "./object_store.ts";
 
@@ -43,6 +48,8 @@ export interface ArchiverOptions {
   topic: string;
   /** Default `archive`. */
   groupId?: string;
+  /** The zone the objects are written in: `pins/` (default) or `dlq/`. */
+  keyPrefix?: LogZonePrefix;
   flushSeconds: number;
   /** Uncompressed size bound of a partition's buffer (UTF-16 code units: bytes for ASCII). */
   flushBytes: number;
@@ -80,16 +87,53 @@ export function archiverSettings(config: Config): ArchiverOptions {
   };
 }
 
+/**
+ * The dead-letter archiver's settings: the dead-letter topic, group
+ * `<ARCHIVE_GROUP>-dlq`, the dead-letter zone, and the pins archiver's bounds.
+ *
+ * @param config The process's configuration.
+ * @returns Topic, group, zone and flush bounds.
+ */
+export function dlqArchiverSettings(config: Config): ArchiverOptions {
+  return {
+    ...archiverSettings(config),
+    topic: config.bus.dlqTopic,
+    groupId: `${config.archive.group}-dlq`,
+    keyPrefix: DLQ_PREFIX,
+  };
+}
+
 /** The state `/health` reports. */
 export interface ArchiverHealth {
   ok: boolean;
   detail: string;
 }
 
+/** What {@linkcode Archiver.flushNow} waited for. */
+export interface FlushReport {
+  /** Partitions that had records not yet archived when it was called. */
+  partitions: number;
+  /** Records that were not yet archived when it was called (buffered or not yet read). */
+  records: number;
+  /** How long it took. */
+  ms: number;
+}
+
 /** A running archiver. */
 export interface Archiver {
   /** Writes what it holds (within `stopTimeoutMs`), commits, leaves the group. */
   stop(): Promise<void>;
+  /**
+   * Archives every record acknowledged before the call: reads the topic's end
+   * offsets now, seals the buffers holding records below them, and resolves
+   * once each partition's committed position reaches its end offset.
+   *
+   * @param options `timeoutMs`, how long to wait (default 30 s).
+   * @returns What was waited for.
+   * @throws {Error} When the archiver is stopping, the bus cannot be read, or a
+   *   partition is still behind after `timeoutMs` (the message names it and why).
+   */
+  flushNow(options?: { timeoutMs?: number }): Promise<FlushReport>;
   /** Degraded when a partition has failed to flush for over a minute. */
   health(): ArchiverHealth;
 }
@@ -117,6 +161,7 @@ export async function createArchiver(
   const {
     topic,
     groupId = "archive",
+    keyPrefix = RAW_PREFIX,
     gzipLevel = 1,
     maxBatchRecords = 5000,
     retry: backoff = { minMs: 250, maxMs: 15_000 },
@@ -133,6 +178,7 @@ export async function createArchiver(
   /** Per partition: the last high watermark seen and the next offset committed. */
   const positions = new Map<number, { highWatermark: number; committed: number }>();
   const intake = Promise.withResolvers<void>();
+  const flushes = createFlushWaiters();
   let stopping: Promise<void> | null = null;
   const stopped = new AbortController();
   let consumer: BusConsumer | null = null;
@@ -166,6 +212,7 @@ export async function createArchiver(
       topic,
       partition,
       store,
+      keyPrefix,
       commit: (p, next) => consumer!.commit(p, next),
       metrics,
       logger,
@@ -178,6 +225,7 @@ export async function createArchiver(
         const position = positions.get(partition);
         if (position) position.committed = next;
         updateLag(partition);
+        flushes.committed(partition, next);
       },
     });
   }
@@ -227,6 +275,7 @@ export async function createArchiver(
       workers.set(partition, worker);
     }
     worker.accept(batch.records);
+    sealIfFlushing(worker);
     updateBuffered();
     await worker.waitForRoom();
     updateBuffered();
@@ -260,6 +309,45 @@ export async function createArchiver(
     return Promise.resolve(new Map());
   }
 
+  function stoppingError(): Error {
+    return new Error(`Cannot flush the archive of topic '${topic}': the archiver is stopping`);
+  }
+
+  function sealIfFlushing(worker: PartitionWorker): void {
+    const target = flushes.sealAt(worker.partition);
+    if (target !== null && worker.nextOffset() >= target) worker.sealAll();
+  }
+
+  async function flushNow(timeoutMs: number): Promise<FlushReport> {
+    const started = performance.now();
+    if (stopping) throw stoppingError();
+    const read = await bus.groupPositions(groupId, topic);
+    if (stopping) throw stoppingError();
+    const targets = new Map<number, number>();
+    const from = new Map<number, number>();
+    for (const { partition, committed, end } of read) {
+      targets.set(partition, end);
+      from.set(partition, Math.max(committed, positions.get(partition)?.committed ?? 0));
+    }
+    const request = flushes.wait(targets, from);
+    for (const worker of workers.values()) sealIfFlushing(worker);
+    updateBuffered();
+    await deadline(request.done, timeoutMs, () => {
+      request.cancel();
+      throw flushTimeoutError(
+        request.behind(),
+        timeoutMs,
+        (partition) => workers.get(partition)?.lastError() ?? null,
+      );
+    });
+    const behind = read.filter(({ partition, end }) => from.get(partition)! < end);
+    return {
+      partitions: behind.length,
+      records: behind.reduce((sum, { partition, end }) => sum + end - from.get(partition)!, 0),
+      ms: Math.round(performance.now() - started),
+    };
+  }
+
   const tickMs = Math.min(1000, Math.max(50, bounds.ageMs / 4));
   const timer = setInterval(() => {
     for (const worker of workers.values()) worker.sealIfDue();
@@ -286,6 +374,7 @@ export async function createArchiver(
     if (late || left > 0) {
       logger.warn("Stopped with records not archived; the next run replays them", { left });
     }
+    flushes.failAll(stoppingError());
     intake.resolve();
     await consumer!.stop();
     updateBuffered();
@@ -297,6 +386,7 @@ export async function createArchiver(
       stopping ??= stop();
       return stopping;
     },
+    flushNow: (options) => flushNow(options?.timeoutMs ?? 30_000),
     health() {
       const since = Math.min(
         ...[...workers.values()].map((worker) => worker.failingSince() ?? Infinity),

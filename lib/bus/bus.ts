@@ -37,6 +37,21 @@ export interface ConsumedBatch {
   highWatermark: number;
 }
 
+/** Where a partition's records begin and end now. */
+export interface PartitionOffsets {
+  partition: number;
+  /** The earliest offset still held (above 0 once retention removed records). */
+  earliest: number;
+  /** The offset the next record will get: the partition's high watermark. */
+  end: number;
+}
+
+/** Offsets `from` (included) to `to` (excluded) of one partition. */
+export interface OffsetRange {
+  from: number;
+  to: number;
+}
+
 /** Options of {@linkcode Bus.consume}. */
 export interface ConsumeOptions {
   groupId: string;
@@ -71,6 +86,18 @@ export interface BusHealth {
   detail: string;
 }
 
+/** Where a consumer group stands on one partition of a topic. */
+export interface GroupPosition {
+  partition: number;
+  /**
+   * The next offset the group reads: its committed offset, or the partition's
+   * first offset when it has committed none (or committed below it).
+   */
+  committed: number;
+  /** The offset the next produced record will get: every acknowledged record is below it. */
+  end: number;
+}
+
 /** A durable, partitioned log with consumer groups. */
 export interface Bus {
   /** "kafka" or "embedded", for the banner and `/health`. */
@@ -81,8 +108,30 @@ export interface Bus {
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   /** Publishes records; resolves only once they are durable (Kafka acks=all, or fsync). */
   produce(topic: string, records: BusRecord[]): Promise<void>;
+  /**
+   * Each partition's earliest and end offsets, in partition order: where a
+   * reader that must stop (a tool listing a topic) finds the topic's end.
+   */
+  offsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Reads the given offset range of each partition, clamped to what the
+   * partition holds, and hands the records to `onRecords` in offset order per
+   * partition (the next call waits for it); resolves once every range is read.
+   * For tools that read a topic as far as `offsets` says it ends: no consumer
+   * group is left behind (the embedded log reads its files; Kafka uses a
+   * throwaway group that commits nothing, which the broker drops once empty).
+   *
+   * @throws {Error} What `onRecords` throws; on Kafka, a range that stops arriving.
+   */
+  read(
+    topic: string,
+    ranges: Map<number, OffsetRange>,
+    onRecords: (records: ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<void>;
   /** Joins a consumer group on a topic and starts handing batches to `handlers`. */
   consume(options: ConsumeOptions, handlers: ConsumerHandlers): Promise<BusConsumer>;
+  /** Reads, now, each partition's end offset and where a group stands on it. */
+  groupPositions(groupId: string, topic: string): Promise<GroupPosition[]>;
   /** Whether the bus answers now. */
   health(): Promise<BusHealth>;
   /** Releases connections and files. */

@@ -12,6 +12,7 @@ import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
 import { createKafkaBus } from "./kafka/kafka_bus.ts";
 
 export type * from "./bus.ts";
+export { EmbeddedBusLockedError } from "./embedded/embedded_bus.ts";
 
 /**
  * Opens the configured bus. An unreachable Kafka is an error naming its
@@ -24,6 +25,7 @@ export type * from "./bus.ts";
  * @param logger The logger.
  * @returns The bus.
  * @throws {ConfigError} When no broker of `KAFKA_BROKERS` answers.
+ * @throws {EmbeddedBusLockedError} When another process holds the embedded log.
  */
 export function openBus(config: BusConfig, dataDir: string, logger: Logger): Promise<Bus> {
   if (config.brokers.length > 0) {

@@ -19,6 +19,16 @@ export { createCassandraHistory } from "./cassandra_store.ts";
 export { createEmbeddedHistory } from "./embedded_store.ts";
 
 /**
+ * Which adapter the configuration picks.
+ *
+ * @param config The `history` section of the configuration.
+ * @returns `cassandra` when `CASSANDRA_CONTACT_POINTS` is set, else `embedded`.
+ */
+export function historyKind(config: HistoryConfig): HistoryStore["kind"] {
+  return config.contactPoints.length > 0 ? "cassandra" : "embedded";
+}
+
+/**
  * Opens the configured history store and applies its migrations.
  *
  * @param config The `history` section of the configuration.
@@ -34,7 +44,7 @@ export async function openHistory(
   logger: Logger,
 ): Promise<HistoryStore> {
   let store: HistoryStore;
-  if (config.contactPoints.length > 0) {
+  if (historyKind(config) === "cassandra") {
     store = await createCassandraHistory(config, logger);
   } else {
     await Deno.mkdir(`${dataDir}/history`, { recursive: true });

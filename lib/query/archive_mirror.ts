@@ -15,6 +15,7 @@
 
 import {
   CURATED_PREFIX,
+  DLQ_PREFIX,
   parseArchiveKey,
   parseCuratedKey,
   RAW_PREFIX,
@@ -30,6 +31,8 @@ export interface ArchiveFiles {
   raw: string[];
   /** Parquet files of the curated zone. */
   curated: string[];
+  /** Gzip NDJSON files of the dead-letter zone. */
+  dlq: string[];
 }
 
 /** What a mirror run found and did. */
@@ -79,13 +82,14 @@ function _removablePath(cacheDir: string, key: string): string | null {
 function _zoneOf(key: string): keyof ArchiveFiles | null {
   if (parseArchiveKey(key) !== null) return "raw";
   if (parseCuratedKey(key) !== null) return "curated";
+  if (parseArchiveKey(key, DLQ_PREFIX) !== null) return "dlq";
   return null;
 }
 
 /** The zones' objects whose keys parse, and a log line for the others. */
 async function _listZones(store: ObjectStore, logger: Logger) {
-  const listed = (await Promise.all([RAW_PREFIX, CURATED_PREFIX].map((zone) => store.list(zone))))
-    .flat();
+  const zones = [RAW_PREFIX, CURATED_PREFIX, DLQ_PREFIX];
+  const listed = (await Promise.all(zones.map((zone) => store.list(zone)))).flat();
   const objects: Array<ObjectInfo & { zone: keyof ArchiveFiles }> = [];
   const skipped: string[] = [];
   for (const object of listed) {
@@ -120,7 +124,7 @@ export async function mirrorArchive(
 ): Promise<MirrorResult> {
   const { objects, skipped } = await _listZones(store, options.logger);
   const root = store.kind === "local" ? store.address : cacheDir;
-  const files: ArchiveFiles = { raw: [], curated: [] };
+  const files: ArchiveFiles = { raw: [], curated: [], dlq: [] };
   for (const object of objects) files[object.zone].push(localObjectPath(root, object.key));
   const result = { ...files, downloaded: 0, removed: 0, unchanged: objects.length, skipped };
   if (store.kind === "local") return result;

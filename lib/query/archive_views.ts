@@ -1,7 +1,8 @@
 /**
- * The views of `deno task query`: `pins` over the curated Parquet, and
+ * The views of `deno task query`: `pins` over the curated Parquet;
  * `pins_raw`, the raw zone's gzip NDJSON lines with the event's known fields
- * as typed columns, whatever else a line carries.
+ * as typed columns, whatever else a line carries; and `pins_dlq`, the
+ * archived dead-letter records with the record's fields as typed columns.
  *
  * DuckDB's `read_ndjson` detects a schema from the data and gives up on wide
  * or irregular records (one event with hundreds of unknown keys among
@@ -20,14 +21,15 @@
  * @module
  */
 
+import type { DeadLetterRecord } from "../pin/dead_letter.ts";
 import { PIN_FIELDS } from "../pin/pin_event.ts";
 
-/** A typed column of `pins_raw`. */
+/** A typed column of `pins_raw` or `pins_dlq`: a JSON field read as a DuckDB type. */
 export interface RawColumn {
   /** The JSON field and the column's name. */
   name: string;
-  /** DuckDB type. */
-  type: "BIGINT" | "VARCHAR";
+  /** DuckDB type; JSON keeps a list or an object as JSON. */
+  type: "BIGINT" | "VARCHAR" | "BOOLEAN" | "JSON";
 }
 
 // The validator's integer fields; tests/unit/archive_views_test.ts checks them against it.
@@ -40,6 +42,21 @@ export const RAW_COLUMNS: readonly RawColumn[] = [
   "event_time",
   "received_at",
 ].map((name) => ({ name, type: INTEGER_FIELDS.has(name) ? "BIGINT" : "VARCHAR" }));
+
+// Every field of the dead-letter record, typed: a field added to the record fails to compile here.
+const DLQ_TYPES: Record<keyof DeadLetterRecord, RawColumn["type"]> = {
+  source: "VARCHAR",
+  reason: "VARCHAR",
+  problems: "JSON",
+  raw: "VARCHAR",
+  index: "BIGINT",
+  truncated: "BOOLEAN",
+  received_at: "VARCHAR",
+};
+
+/** The columns of `pins_dlq`: the dead-letter record's fields, in its order. */
+export const DLQ_COLUMNS: readonly RawColumn[] = Object.entries(DLQ_TYPES)
+  .map(([name, type]) => ({ name, type }));
 
 function _string(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -55,12 +72,23 @@ function _value({ name }: RawColumn): string {
   return `line -> ${_string(`$."${name}"`)} AS ${_ident(`v_${name}`)}`;
 }
 
+const TYPED: Record<RawColumn["type"], (value: string) => string> = {
+  BIGINT: (value) =>
+    `CASE WHEN json_type(${value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(${value} AS BIGINT) END`,
+  VARCHAR: (value) => `CASE WHEN json_type(${value}) = 'VARCHAR' THEN ${value} ->> '$' END`,
+  BOOLEAN: (value) => `CASE WHEN json_type(${value}) = 'BOOLEAN' THEN ${value}::BOOLEAN END`,
+  JSON: (value) => `CASE WHEN json_type(${value}) IN ('ARRAY', 'OBJECT') THEN ${value} END`,
+};
+
 function _typed({ name, type }: RawColumn): string {
-  const value = _ident(`v_${name}`);
-  const typed = type === "BIGINT"
-    ? `CASE WHEN json_type(${value}) IN ('BIGINT', 'UBIGINT') THEN TRY_CAST(${value} AS BIGINT) END`
-    : `CASE WHEN json_type(${value}) = 'VARCHAR' THEN ${value} ->> '$' END`;
-  return `${typed} AS ${_ident(name)}`;
+  return `${TYPED[type](_ident(`v_${name}`))} AS ${_ident(name)}`;
+}
+
+/** `read_ndjson_objects` over gzip NDJSON files under `dt=…/hour=…/`, a line that is not JSON as NULL. */
+function _lines(files: readonly string[], columns: readonly RawColumn[]): string {
+  return `SELECT json AS line, ${columns.map(_value).join(", ")}, dt, hour
+  FROM read_ndjson_objects([${files.map(_string).join(", ")}],
+    hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER}, ignore_errors = true)`;
 }
 
 /**
@@ -83,9 +111,33 @@ SELECT
   dt,
   hour
 FROM (
-  SELECT json AS line, ${RAW_COLUMNS.map(_value).join(", ")}, dt, hour
-  FROM read_ndjson_objects([${files.map(_string).join(", ")}],
-    hive_partitioning = true, hive_types = {'dt': DATE, 'hour': INTEGER}, ignore_errors = true)
+  ${_lines(files, RAW_COLUMNS)}
+)`;
+}
+
+/**
+ * The statement creating view `pins_dlq` over dead-letter zone files: one
+ * row per archived dead-letter record, its fields typed (`problems` as JSON;
+ * a field of another JSON type, or a line that is not JSON, is NULL), with
+ * `dt` (DATE) and `hour` (INTEGER) from the key.
+ *
+ * @param files Local paths of the dead-letter objects (gzip NDJSON under `dt=…/hour=…/`); at least one.
+ * @returns `CREATE VIEW pins_dlq AS ...`.
+ * @throws {RangeError} When `files` is empty.
+ */
+export function dlqViewSql(files: readonly string[]): string {
+  if (files.length === 0) {
+    throw new RangeError(
+      "Cannot create view pins_dlq without files: the dead-letter zone is empty",
+    );
+  }
+  return `CREATE VIEW pins_dlq AS
+SELECT
+  ${DLQ_COLUMNS.map(_typed).join(",\n  ")},
+  dt,
+  hour
+FROM (
+  ${_lines(files, DLQ_COLUMNS)}
 )`;
 }
 

@@ -1,15 +1,16 @@
 /**
  * Ad-hoc SQL over the archive with embedded DuckDB (the seed's Presto role):
- * view `pins_raw` over the raw zone (gzip NDJSON, as received) and view
- * `pins` over the curated Parquet, both with their `dt` (and `hour`) hive
- * partitions as columns (see `archive_views.ts`).
+ * view `pins_raw` over the raw zone (gzip NDJSON, as received), view `pins`
+ * over the curated Parquet and view `pins_dlq` over the archived dead
+ * letters, with their `dt` (and `hour`) hive partitions as columns (see
+ * `archive_views.ts`).
  *
  * @module
  */
 
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { ArchiveFiles } from "./archive_mirror.ts";
-import { curatedViewSql, rawViewSql } from "./archive_views.ts";
+import { curatedViewSql, dlqViewSql, rawViewSql } from "./archive_views.ts";
 
 /** A query's answer. */
 export interface QueryResult {
@@ -48,6 +49,10 @@ export async function queryArchive(files: ArchiveFiles, sql: string): Promise<Qu
     if (files.curated.length > 0) {
       await connection.run(curatedViewSql(files.curated));
       views.push("pins");
+    }
+    if (files.dlq.length > 0) {
+      await connection.run(dlqViewSql(files.dlq));
+      views.push("pins_dlq");
     }
     const reader = await connection.runAndReadAll(sql);
     const columns = reader.columnNames();

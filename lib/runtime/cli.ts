@@ -54,7 +54,12 @@ function _stacks(error: unknown, write: (text: string) => void): void {
   }
 }
 
-function _processIo(): MainIo {
+/**
+ * The process's own arguments, environment, streams and exit.
+ *
+ * @returns What {@linkcode runMain} uses when given nothing else.
+ */
+export function processIo(): MainIo {
   return {
     args: Deno.args,
     env: Deno.env.toObject(),
@@ -85,7 +90,7 @@ function _processIo(): MainIo {
 export async function runMain<F extends Flags>(
   spec: TaskSpec<F>,
   main: (args: TaskArgs<F>) => Promise<number | void>,
-  io: MainIo = _processIo(),
+  io: MainIo = processIo(),
 ): Promise<void> {
   let code: number | void;
   try {

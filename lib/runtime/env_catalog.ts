@@ -11,7 +11,8 @@
 /** Variable name → one-line meaning, per group. */
 export const ENV_GROUPS = {
   common: {
-    PIPELINE_DATA_DIR: "Where the embedded adapters keep their data; the batch lock",
+    PIPELINE_DATA_DIR:
+      "Where the embedded adapters keep their data; the batch lock; dev's control file",
     LOG_LEVEL: "debug, info, warn, error or silent; debug adds the stack to a failure",
     LOG_FORMAT: "json (one object per line on stderr) or pretty",
   },

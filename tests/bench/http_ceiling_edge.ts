@@ -21,7 +21,10 @@ const instant: Bus = {
   address: "nowhere (producing disabled)",
   ensureTopics: () => Promise.resolve(),
   produce: () => Promise.resolve(),
+  offsets: () => Promise.resolve([]),
+  read: () => Promise.resolve(),
   consume: () => Promise.reject(new Error("Not a consumer")),
+  groupPositions: () => Promise.resolve([]),
   health: () => Promise.resolve({ ok: true, detail: "producing disabled" }),
   close: () => Promise.resolve(),
 };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { archiveKey, curatedKey } from "../../lib/archive/archive_key.ts";
+import { archiveKey, curatedKey, DLQ_PREFIX } from "../../lib/archive/archive_key.ts";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import { mirrorArchive } from "../../lib/query/archive_mirror.ts";
@@ -41,6 +41,7 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
   const local = createLocalStore({ dir: `${dir}/bucket` });
   const raw = archiveKey("dt=2026-01-01/hour=00", 0, 0, 9);
   const curated = curatedKey("2026-01-01");
+  const dlq = archiveKey("dt=2026-01-01/hour=00", 0, 0, 0, DLQ_PREFIX);
   const bucket = s3Bucket(
     local,
     new Map([[EVIL, encode("{}\n")], ["curated/../../escape.parquet", encode("p")]]),
@@ -49,13 +50,15 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
     await local.ensureBucket();
     await local.put(raw, encode("{}\n"));
     await local.put(curated, encode("parquet"));
+    await local.put(dlq, encode("{}\n"));
     await local.put("pins/dt=2026-01-01/hour=00/notes.txt", encode("n"));
     await t.step("layout keys are downloaded, the others skipped and logged once", async () => {
       const result = await mirrorArchive(bucket, cache, { logger });
       assert.deepEqual(result, {
         raw: [`${cache}/${raw}`],
         curated: [`${cache}/${curated}`],
-        downloaded: 2,
+        dlq: [`${cache}/${dlq}`],
+        downloaded: 3,
         removed: 0,
         unchanged: 0,
         skipped: 3,
@@ -80,10 +83,10 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
     await t.step(
       "unchanged objects are not downloaded again; deleted ones are removed",
       async () => {
-        assert.equal((await mirrorArchive(bucket, cache, { logger })).unchanged, 2);
+        assert.equal((await mirrorArchive(bucket, cache, { logger })).unchanged, 3);
         await local.delete(curated);
         const result = await mirrorArchive(bucket, cache, { logger });
-        assert.deepEqual([result.downloaded, result.removed, result.unchanged], [0, 1, 1]);
+        assert.deepEqual([result.downloaded, result.removed, result.unchanged], [0, 1, 2]);
         assert.equal(await exists(`${cache}/${curated}`), false);
       },
     );
@@ -105,8 +108,8 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
         assert.equal(await exists(outside), true);
         assert.equal(await exists(`${cache}/${stray}`), false);
         assert.deepEqual(
-          Object.keys(JSON.parse(await Deno.readTextFile(`${cache}/.manifest.json`))),
-          [raw],
+          Object.keys(JSON.parse(await Deno.readTextFile(`${cache}/.manifest.json`))).sort(),
+          [dlq, raw],
         );
       },
     );
@@ -114,6 +117,7 @@ Deno.test("[archive_mirror] mirrors only keys of the archive layout, never outsi
       const result = await mirrorArchive(local, `${dir}/unused`, { logger });
       assert.deepEqual(result.raw, [`${dir}/bucket/${raw}`]);
       assert.deepEqual(result.curated, []);
+      assert.deepEqual(result.dlq, [`${dir}/bucket/${dlq}`]);
       assert.equal(result.skipped, 1);
       assert.equal(await exists(`${dir}/unused`), false);
     });

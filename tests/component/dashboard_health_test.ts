@@ -16,13 +16,12 @@ Deno.test("[dashboard] histogramQuantile interpolates inside the bucket as Prome
 });
 
 Deno.test("[dashboard] pipeline health reads the registry: n/a without the stream job, values with it", async (t) => {
-  await t.step("an edge alone holds only its own dead letters", async () => {
+  await t.step("an edge alone holds neither lag nor freshness", async () => {
     const registry = createProcessRegistry();
     createEdgeMetrics(registry).deadLetters.inc(2);
     assert.deepEqual(await createHealthReader(registry)(), {
       consumer_lag: null,
       freshness: null,
-      dead_letters: { total: 2, edge: 2, stream: null },
     });
   });
   await t.step("nothing at all reads as null", async () => {
@@ -30,23 +29,18 @@ Deno.test("[dashboard] pipeline health reads the registry: n/a without the strea
     assert.deepEqual(await createHealthReader(new Registry())(), {
       consumer_lag: null,
       freshness: null,
-      dead_letters: null,
     });
   });
-  await t.step("with the stream job: lag per partition, recent freshness, both DLQs", async () => {
+  await t.step("with the stream job: lag per partition, recent freshness", async () => {
     const registry = createProcessRegistry();
-    const edge = createEdgeMetrics(registry);
     const stream = createStreamMetrics(registry);
     let time = 1_000_000;
     const read = createHealthReader(registry, () => time);
     stream.lag.set({ partition: "0" }, 5);
     stream.lag.set({ partition: "1" }, 7);
-    stream.deadLetters.inc(3);
-    edge.deadLetters.inc(1);
     for (let i = 0; i < 100; i++) stream.freshness.observe(20);
     const first = await read();
     assert.deepEqual(first.consumer_lag, { total: 12, partitions: { "0": 5, "1": 7 } });
-    assert.deepEqual(first.dead_letters, { total: 4, edge: 1, stream: 3 });
     assert.equal(first.freshness?.over_seconds, null, "one snapshot: since the start");
     assert.equal(first.freshness?.observations, 100);
     assert.ok(first.freshness!.p50_seconds > 10);

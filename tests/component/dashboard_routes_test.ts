@@ -18,6 +18,7 @@ import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
 import { startStreamJob } from "../../lib/stream/stream_job.ts";
 import { createStreamMetrics } from "../../lib/stream/stream_metrics.ts";
 import { createUuidV7 } from "../../lib/ingest/uuid_v7.ts";
+import { createDeadLetterCounts } from "../../lib/dlq/dlq_counts.ts";
 import { TEST_LIMITS } from "../fixtures/edge_harness.ts";
 
 const silent = createLogger({ level: "silent" });
@@ -72,6 +73,7 @@ async function openDashboard(
     realtime: realtime ? store : undefined,
     dashboard: assets,
     history,
+    deadLetters: createDeadLetterCounts({ bus, topic: "pins.dlq", now: () => clock, refreshMs: 0 }),
     now: () => clock,
   });
   return {
@@ -236,7 +238,12 @@ Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows
       assert.match(state.unavailable.history ?? "", /No batch view/);
       assert.deepEqual(state.health.consumer_lag, { total: 0, partitions: {} });
       assert.equal(state.health.freshness, null);
-      assert.deepEqual(state.health.dead_letters, { total: 0, edge: 0, stream: 0 });
+      assert.deepEqual(state.dead_letters, {
+        total: 0,
+        last_24h: 0,
+        by_reason: [],
+        complete: true,
+      });
     });
     const next = createPinGenerator({ seed: 11, posters: 40 });
     const events = Array.from({ length: 600 }, next);
@@ -272,7 +279,9 @@ Deno.test("[dashboard] GET /dashboard/state has the documented shape and follows
         assert.equal(view.top_profiles.length, 10);
         assert.ok(view.top_profiles[0]!.events >= view.top_profiles[9]!.events);
         assert.equal(view.categories.reduce((n, c) => n + c.events, 0), 600);
-        assert.equal(state.health.dead_letters?.edge, 1);
+        assert.deepEqual(state.dead_letters?.by_reason, [
+          { reason: "invalid", total: 1, last_24h: 1 },
+        ]);
         assert.equal(state.health.consumer_lag?.total, 0);
         assert.ok(Object.keys(state.health.consumer_lag!.partitions).length > 0);
         assert.equal(state.health.freshness?.observations, 600);
@@ -310,9 +319,87 @@ Deno.test("[dashboard] without a real-time store or stream job the sections say 
     assert.match(state.unavailable.realtime ?? "", /No real-time store/);
     assert.equal(state.health.consumer_lag, null);
     assert.equal(state.health.freshness, null);
-    assert.deepEqual(state.health.dead_letters, { total: 0, edge: 0, stream: null });
+    assert.equal(state.dead_letters?.total, 0);
   } finally {
     await dashboard.close();
+  }
+});
+
+Deno.test("[dashboard] dead letters by reason come from the topic, and survive a restart of the edge", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "dashboard-dlq-" });
+  const now = Date.parse("2026-11-26T12:00:00.000Z");
+  const edgeOn = (bus: Bus, read?: Bus["read"]) => {
+    const watched = read ? { ...bus, read } : bus;
+    return createApp({
+      ingestor: createIngestor({
+        bus,
+        pinsTopic: "pins",
+        dlqTopic: "pins.dlq",
+        timeoutMs: 5000,
+        newId: createUuidV7(),
+        now: () => new Date(now),
+      }),
+      bus,
+      metrics: createEdgeMetrics(createProcessRegistry()),
+      limits: TEST_LIMITS,
+      logger: silent,
+      dashboard: assets,
+      deadLetters: createDeadLetterCounts({ bus: watched, topic: "pins.dlq", now: () => now }),
+      now: () => now,
+    });
+  };
+  let bus = await createEmbeddedBus({ dir, logger: silent });
+  try {
+    await bus.ensureTopics([{ name: "pins", partitions: 1 }, { name: "pins.dlq", partitions: 1 }]);
+    const writer = createIngestor({
+      bus,
+      pinsTopic: "pins",
+      dlqTopic: "pins.dlq",
+      timeoutMs: 5000,
+      newId: createUuidV7(),
+      now: () => new Date(now - 2 * 86_400_000),
+    });
+    await writer.deadLetter([{
+      source: "stream:pins/0@1",
+      reason: "not JSON",
+      problems: [],
+      raw: "{",
+    }]);
+    await writer.close();
+    const response = await edgeOn(bus).request("http://edge/pins", {
+      method: "POST",
+      body: '{"index": "x"}\n{oops',
+      headers: { "content-type": "application/x-ndjson" },
+    });
+    assert.equal((await response.json()).rejected.length, 2);
+    const expected = {
+      total: 3,
+      last_24h: 2,
+      by_reason: [
+        { reason: "invalid", total: 2, last_24h: 2 },
+        { reason: "not JSON", total: 1, last_24h: 0 },
+      ],
+      complete: true,
+    };
+    await t.step("counted by reason, in total and over the last 24 hours", async () => {
+      const state = await stateOf(edgeOn(bus));
+      assertSchema(state, stateSchema);
+      assert.deepEqual(state.dead_letters, expected);
+    });
+    await t.step("the same after the bus and the edge restart", async () => {
+      await bus.close();
+      bus = await createEmbeddedBus({ dir, logger: silent });
+      assert.deepEqual((await stateOf(edgeOn(bus))).dead_letters, expected);
+    });
+    await t.step("a topic that cannot be read is reported, the rest is served", async () => {
+      const state = await stateOf(edgeOn(bus, () => Promise.reject(new Error("disk gone"))));
+      assert.equal(state.dead_letters, null);
+      assert.equal(state.unavailable.dead_letters, "The dead-letter topic could not be read");
+      assert.equal(state.ingest.total, 0);
+    });
+  } finally {
+    await bus.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

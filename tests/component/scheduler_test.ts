@@ -86,3 +86,56 @@ Deno.test("[scheduler] runs a catch-up at start, one run at a time, and records 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("[scheduler] a run asked for waits for the scheduled one and never overlaps it; a scheduled run during it is skipped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "scheduler-exclusive-" });
+  const registry = createProcessRegistry();
+  const order: string[] = [];
+  const catchUpStarted = Promise.withResolvers<void>();
+  const catchUpGate = Promise.withResolvers<void>();
+  const askedStarted = Promise.withResolvers<void>();
+  const askedGate = Promise.withResolvers<void>();
+  const waited = Promise.withResolvers<string>();
+  const scheduler = startScheduler({
+    dataDir: dir,
+    cron: "30 1 * * *",
+    metrics: createBatchMetrics(registry),
+    logger: silent,
+    async runCatchUp() {
+      order.push("scheduled starts");
+      catchUpStarted.resolve();
+      await catchUpGate.promise;
+      order.push("scheduled ends");
+      return ok;
+    },
+  });
+  try {
+    await catchUpStarted.promise;
+    const asked = scheduler.runExclusive("deno task batch", async () => {
+      order.push("asked starts");
+      askedStarted.resolve();
+      await askedGate.promise;
+      order.push("asked ends");
+      return { ...ok, results: [{ day: "2026-11-25", error: "boom" }], failed: 1 };
+    }, (heldBy) => waited.resolve(heldBy));
+    assert.match(await waited.promise, /^scheduler pid \d+ since /);
+    assert.deepEqual(order, ["scheduled starts"]);
+    catchUpGate.resolve();
+    await askedStarted.promise;
+    assert.equal(await scheduler.runNow("cron while asked runs"), "skipped");
+    askedGate.resolve();
+    assert.equal((await asked).failed, 1);
+    assert.deepEqual(order, ["scheduled starts", "scheduled ends", "asked starts", "asked ends"]);
+    const text = await registry.metrics();
+    assert.match(text, /pipeline_batch_runs_total\{result="ok"\} 1/);
+    assert.match(text, /pipeline_batch_runs_total\{result="failed"\} 1/);
+    assert.match(text, /pipeline_batch_runs_total\{result="skipped"\} 1/);
+  } finally {
+    await scheduler.stop();
+  }
+  await assert.rejects(
+    scheduler.runExclusive("late", () => Promise.resolve(ok)),
+    /^Error: Cannot run the batch: the scheduler is stopping$/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

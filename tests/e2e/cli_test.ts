@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { freePort } from "../fixtures/commands.ts";
 import { REPO_ROOT } from "../services/paths.ts";
 
-const TASKS = ["dev", "edge", "stream", "archive", "schedule", "batch", "query", "emulate"];
+const TASKS = ["dev", "edge", "stream", "archive", "schedule", "batch", "query", "emulate", "dlq"];
 
 /** Unset every service variable the test machine may have, so each case picks its own. */
 const _EMBEDDED = {

@@ -36,7 +36,7 @@ import {
 import { testWithService } from "../services/test_with_service.ts";
 import { seedPin } from "../fixtures/seed_pins.ts";
 
-const _START_TIMEOUT_MS = 90_000;
+const _START_TIMEOUT_MS = 180_000;
 const _HISTOGRAM_SUFFIXES = ["_bucket", "_sum", "_count"];
 
 /** What one process serves at `/metrics`. */

@@ -3,6 +3,7 @@ import {
   archiveKey,
   curatedDayPrefix,
   curatedKey,
+  DLQ_PREFIX,
   hourBucket,
   hourOfInstant,
   parseArchiveKey,
@@ -86,6 +87,21 @@ Deno.test("[archive_key] parseArchiveKey reads back what archiveKey wrote", asyn
     ) {
       assert.equal(parseArchiveKey(key), null, key);
     }
+  });
+});
+
+Deno.test("[archive_key] the dead-letter zone has the raw zone's layout under its own prefix", async (t) => {
+  const key = archiveKey("dt=2026-12-31/hour=23", 0, 7, 9, DLQ_PREFIX);
+  await t.step("the key", () => {
+    assert.equal(
+      key,
+      "dlq/dt=2026-12-31/hour=23/0-00000000000000000007-00000000000000000009.ndjson.gz",
+    );
+  });
+  await t.step("read back in its own zone only", () => {
+    assert.equal(parseArchiveKey(key, DLQ_PREFIX)?.lastOffset, 9);
+    assert.equal(parseArchiveKey(key), null);
+    assert.equal(parseArchiveKey(archiveKey("dt=2026-12-31/hour=23", 0, 7, 9), DLQ_PREFIX), null);
   });
 });
 

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { PIN_FIELDS, validatePinEvent } from "../../lib/pin/pin_event.ts";
-import { curatedViewSql, RAW_COLUMNS, rawViewSql } from "../../lib/query/archive_views.ts";
+import {
+  curatedViewSql,
+  dlqViewSql,
+  RAW_COLUMNS,
+  rawViewSql,
+} from "../../lib/query/archive_views.ts";
 import { fullPin } from "../fixtures/seed_pins.ts";
 
 Deno.test("[archive_views] pins_raw types the validator's fields as the validator does", () => {
@@ -27,4 +32,6 @@ Deno.test("[archive_views] file paths are quoted as SQL strings", () => {
   assert.ok(curatedViewSql(["/data/it's.parquet"]).includes("'/data/it''s.parquet'"));
   assert.throws(() => rawViewSql([]), /the raw zone is empty/);
   assert.throws(() => curatedViewSql([]), /the curated zone is empty/);
+  assert.ok(dlqViewSql(["/data/it's.ndjson.gz"]).includes("'/data/it''s.ndjson.gz'"));
+  assert.throws(() => dlqViewSql([]), /the dead-letter zone is empty/);
 });

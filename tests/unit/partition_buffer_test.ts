@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hourBucket } from "../../lib/archive/archive_key.ts";
+import { hourBucket, RAW_PREFIX } from "../../lib/archive/archive_key.ts";
 import { createPartitionBuffer, sealedKeys } from "../../lib/archive/_partition_buffer.ts";
 import { encodeLines } from "../../lib/archive/_partition_worker.ts";
 
@@ -20,7 +20,7 @@ Deno.test("[partition_buffer] a flush spanning two hours becomes two objects", (
   const sealed = buffer.seal()!;
   assert.equal(sealed.records, 4);
   assert.deepEqual([sealed.firstOffset, sealed.lastOffset], [100, 103]);
-  assert.deepEqual(sealedKeys(sealed), [
+  assert.deepEqual(sealedKeys(sealed, RAW_PREFIX), [
     "pins/dt=2026-11-26/hour=10/3-00000000000000000100-00000000000000000101.ndjson.gz",
     "pins/dt=2026-11-26/hour=11/3-00000000000000000102-00000000000000000103.ndjson.gz",
   ]);
@@ -38,7 +38,7 @@ Deno.test("[partition_buffer] interleaved hours: each object is named by its own
   ];
   for (const [offset, value, bucket] of records) buffer.append(offset, value, bucket, 1);
   const sealed = buffer.seal()!;
-  assert.deepEqual(sealedKeys(sealed), [
+  assert.deepEqual(sealedKeys(sealed, RAW_PREFIX), [
     "pins/dt=2026-11-26/hour=10/0-00000000000000000000-00000000000000000002.ndjson.gz",
     "pins/dt=2026-11-26/hour=11/0-00000000000000000001-00000000000000000003.ndjson.gz",
   ]);

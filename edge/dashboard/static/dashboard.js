@@ -4,6 +4,7 @@
 import { $, setText } from "./dom.js";
 import { clock, WINDOW_TEXT } from "./format.js";
 import { createCategoriesPanel } from "./categories_panel.js";
+import { createDeadLettersPanel } from "./dead_letters_panel.js";
 import { createHealthPanel } from "./health_panel.js";
 import { createHistoryPanel } from "./history_panel.js";
 import { createIngestPanel } from "./ingest_panel.js";
@@ -29,6 +30,7 @@ const panels = [
   categories,
   createHistoryPanel(),
   createHealthPanel(),
+  createDeadLettersPanel(),
 ];
 
 const params = new URLSearchParams(location.search);

@@ -1,5 +1,6 @@
-// Pipeline health: consumer lag, freshness, the last batch run and dead letters, each with a
-// level (ok, warn, bad, na); and the freshness KPI.
+// Pipeline health: consumer lag, freshness, the last batch run and the dead letters of the last
+// 24 hours (from the dead-letter topic), each with a level (ok, warn, bad, na); and the freshness
+// KPI.
 
 import { $, setText } from "./dom.js";
 import { ago, compact, duration } from "./format.js";
@@ -55,22 +56,23 @@ function _batch(run) {
 }
 
 function _deadLetters(dlq) {
-  if (!dlq) return _setHealth("h-dlq", "na", "n/a", "");
-  const by = [
-    dlq.edge === null ? null : `edge ${compact(dlq.edge)}`,
-    dlq.stream === null ? null : `stream ${compact(dlq.stream)}`,
-  ].filter(Boolean).join(" · ");
-  _setHealth("h-dlq", dlq.total > 0 ? "warn" : "ok", compact(dlq.total), `${by} · since start`);
+  if (!dlq) return _setHealth("h-dlq", "na", "n/a", "dead-letter topic not read");
+  _setHealth(
+    "h-dlq",
+    dlq.last_24h > 0 ? "warn" : "ok",
+    compact(dlq.last_24h),
+    `${compact(dlq.total)} on the topic${dlq.complete ? "" : " · counting…"}`,
+  );
 }
 
-/** The health card; `render(state)` writes `state.health` and the batch's last run. */
+/** The health card; `render(state)` writes `state.health`, the batch's last run and dead letters. */
 export function createHealthPanel() {
   return {
-    render({ health, history }) {
+    render({ health, history, dead_letters }) {
       _lag(health.consumer_lag);
       _freshness(health.freshness);
       _batch(history?.last_run ?? null);
-      _deadLetters(health.dead_letters);
+      _deadLetters(dead_letters);
     },
   };
 }

@@ -8,6 +8,20 @@
 import type { EmbeddedBusSettings } from "./_bus_options.ts";
 import { isTopicName, type OpenTopic, openTopic } from "./_topic_dir.ts";
 
+/** Raised when another process holds the embedded bus's directory (its `.lock`). */
+export class EmbeddedBusLockedError extends Error {
+  /** The bus's directory. */
+  readonly dir: string;
+
+  constructor(dir: string) {
+    super(
+      `Cannot open the embedded bus at ${dir}: another process is using it (it locks ${dir}/.lock)`,
+    );
+    this.name = "EmbeddedBusLockedError";
+    this.dir = dir;
+  }
+}
+
 /** An open bus directory. */
 export interface BusDir {
   /** The locked `<dir>/.lock`; closing it releases the directory. */
@@ -21,8 +35,8 @@ export interface BusDir {
  *
  * @param settings The directory, segment settings and logger.
  * @returns The lock and the topics.
- * @throws {Error} When the directory cannot be used, another process holds
- * it, or a topic cannot be recovered.
+ * @throws {EmbeddedBusLockedError} When another process holds it.
+ * @throws {Error} When the directory cannot be used or a topic cannot be recovered.
  */
 export async function openBusDir(settings: EmbeddedBusSettings): Promise<BusDir> {
   const { dir, logger } = settings;
@@ -37,9 +51,7 @@ export async function openBusDir(settings: EmbeddedBusSettings): Promise<BusDir>
   }
   if (!await lock.tryLock(true)) {
     lock.close();
-    throw new Error(
-      `Cannot open the embedded bus at ${dir}: another process is using it (it locks ${dir}/.lock)`,
-    );
+    throw new EmbeddedBusLockedError(dir);
   }
   const topics = new Map<string, OpenTopic>();
   try {

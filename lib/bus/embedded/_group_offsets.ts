@@ -26,6 +26,53 @@ function _groupDirName(groupId: string): string {
   return safe === "." || safe === ".." ? safe.replaceAll(".", "%2E") : safe;
 }
 
+async function _readOffsetsFile(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+function _parseOffsets(text: string, groupDir: string, name: string): Map<number, number> {
+  const offsets = new Map<number, number>();
+  try {
+    const parsed = JSON.parse(text) as { offsets: Record<string, number> };
+    for (const [partition, offset] of Object.entries(parsed.offsets)) {
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`bad offset ${offset}`);
+      offsets.set(Number(partition), offset);
+    }
+  } catch (error) {
+    throw new Error(
+      `Cannot parse committed offsets in ${groupDir}/${name}: ${
+        (error as Error).message
+      }; delete the file to consume from the start`,
+      { cause: error },
+    );
+  }
+  return offsets;
+}
+
+/**
+ * A group's committed offsets on a topic as stored, without joining it.
+ *
+ * @param dir The bus directory.
+ * @param groupId The consumer group.
+ * @param topic The topic.
+ * @returns The committed next offset per partition; empty when the group never joined.
+ * @throws {Error} When the file exists but cannot be read or parsed.
+ */
+export async function readGroupCommits(
+  dir: string,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const groupDir = `${dir}/_groups/${_groupDirName(groupId)}`;
+  const text = await _readOffsetsFile(`${groupDir}/${topic}.json`);
+  return text === null ? new Map() : _parseOffsets(text, groupDir, `${topic}.json`);
+}
+
 /**
  * Loads a group's committed offsets for a topic (none if never committed),
  * and records the group as a consumer of the topic if it was not one yet.
@@ -46,29 +93,8 @@ export async function loadGroupOffsets(
   const groupsDir = `${dir}/_groups`;
   const groupDir = `${groupsDir}/${_groupDirName(groupId)}`;
   const name = `${topic}.json`;
-  const offsets = new Map<number, number>();
-  let text: string | null = null;
-  try {
-    text = await Deno.readTextFile(`${groupDir}/${name}`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  if (text !== null) {
-    try {
-      const parsed = JSON.parse(text) as { offsets: Record<string, number> };
-      for (const [partition, offset] of Object.entries(parsed.offsets)) {
-        if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`bad offset ${offset}`);
-        offsets.set(Number(partition), offset);
-      }
-    } catch (error) {
-      throw new Error(
-        `Cannot parse committed offsets in ${groupDir}/${name}: ${
-          (error as Error).message
-        }; delete the file to consume from the start`,
-        { cause: error },
-      );
-    }
-  }
+  const text = await _readOffsetsFile(`${groupDir}/${name}`);
+  const offsets = text === null ? new Map<number, number>() : _parseOffsets(text, groupDir, name);
 
   let created = text !== null;
   let chain: Promise<void> = Promise.resolve();

@@ -46,14 +46,16 @@
 import type { Bus, BusConsumer, BusRecord } from "../bus.ts";
 import { groupByPartition } from "./_murmur2.ts";
 import { encodeFrames } from "./_record_frame.ts";
-import { type GroupOffsets, loadGroupOffsets } from "./_group_offsets.ts";
+import { type GroupOffsets, loadGroupOffsets, readGroupCommits } from "./_group_offsets.ts";
 import { startEmbeddedConsumer } from "./_embedded_consumer.ts";
+import { readLogRange } from "./_range_read.ts";
 import { checkTopicSpec, createTopic, type OpenTopic } from "./_topic_dir.ts";
 import { openBusDir } from "./_bus_dir.ts";
 import { type EmbeddedBusOptions, embeddedBusSettings } from "./_bus_options.ts";
 import { type DeletedSegment, startRetention } from "./_retention.ts";
 
 export type { EmbeddedBusOptions } from "./_bus_options.ts";
+export { EmbeddedBusLockedError } from "./_bus_dir.ts";
 export type { DeletedSegment, RetentionLimits } from "./_retention.ts";
 
 /** The embedded bus: the bus port, plus retention on demand. */
@@ -73,8 +75,9 @@ export interface EmbeddedBus extends Bus {
  *
  * @param options The directory, logger, clock, retention and segment sizes.
  * @returns The bus; `kind` is "embedded" and `address` the directory.
- * @throws {Error} When an option is invalid, the directory cannot be used,
- * another process holds it, or a topic cannot be recovered.
+ * @throws {EmbeddedBusLockedError} When another process holds the directory.
+ * @throws {Error} When an option is invalid, the directory cannot be used, or
+ * a topic cannot be recovered.
  * @example
  * ```ts
  * const bus = await createEmbeddedBus({
@@ -165,6 +168,32 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
       );
     },
 
+    async offsets(name) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read the offsets of");
+      return topic.logs.map((log) => ({
+        partition: log.partition,
+        earliest: log.startOffset(),
+        end: log.nextOffset(),
+      }));
+    },
+
+    async read(name, ranges, onRecords) {
+      await topicChanges;
+      checkOpen();
+      const topic = existing(name, "read");
+      const missing = [...ranges.keys()].find((partition) => !topic.logs[partition]);
+      if (missing !== undefined) {
+        throw new RangeError(
+          `Cannot read partition ${missing} of topic '${name}': it has ${topic.logs.length}`,
+        );
+      }
+      for (const [partition, range] of ranges) {
+        await readLogRange(topic.logs[partition]!, range, onRecords);
+      }
+    },
+
     async consume(options, handlers) {
       checkOpen();
       const { groupId, topic: name, maxBatchRecords = 1000 } = options;
@@ -206,6 +235,21 @@ export async function createEmbeddedBus(options: EmbeddedBusOptions): Promise<Em
         members.delete(member);
         throw error;
       }
+    },
+
+    async groupPositions(groupId, name) {
+      checkOpen();
+      const topic = existing(name, "read group positions on");
+      const joined = groupOffsets.get(`${groupId}\u0000${name}`);
+      const stored = joined ? null : await readGroupCommits(dir, groupId, name);
+      return topic.logs.map((log) => {
+        const committed = joined ? joined.get(log.partition) : stored!.get(log.partition);
+        return {
+          partition: log.partition,
+          committed: Math.max(committed ?? 0, log.startOffset()),
+          end: log.nextOffset(),
+        };
+      });
     },
 
     async health() {

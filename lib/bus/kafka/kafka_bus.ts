@@ -24,10 +24,15 @@ import type {
   BusHealth,
   BusRecord,
   ConsumedBatch,
+  ConsumedRecord,
   ConsumeOptions,
   ConsumerHandlers,
+  GroupPosition,
+  OffsetRange,
+  PartitionOffsets,
   TopicSpec,
 } from "../bus.ts";
+import { readWithThrowawayGroup } from "./_throwaway_read.ts";
 
 /** Options of {@linkcode createKafkaBus}. */
 export interface KafkaBusOptions {
@@ -119,6 +124,13 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await producer.send({ topic, acks: -1, timeout: ackTimeoutMs, messages: records });
   }
 
+  async function offsets(topic: string): Promise<PartitionOffsets[]> {
+    const listed = await admin.fetchTopicOffsets(topic);
+    return listed
+      .map(({ partition, low, high }) => ({ partition, earliest: Number(low), end: Number(high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
   async function consume(
     { groupId, topic, maxBatchRecords = 5000 }: ConsumeOptions,
     handlers: ConsumerHandlers,
@@ -184,6 +196,47 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     };
   }
 
+  async function read(
+    topic: string,
+    ranges: Map<number, OffsetRange>,
+    onRecords: (records: ConsumedRecord[]) => void | Promise<void>,
+  ): Promise<void> {
+    const held = await offsets(topic);
+    for (const partition of ranges.keys()) {
+      if (!held.some((p) => p.partition === partition)) {
+        throw new RangeError(
+          `Cannot read partition ${partition} of topic '${topic}': it has ${held.length}`,
+        );
+      }
+    }
+    const clamped = new Map(held.map(({ partition, earliest, end }) => {
+      const range = ranges.get(partition) ?? { from: end, to: end };
+      return [partition, { from: Math.max(range.from, earliest), to: Math.min(range.to, end) }];
+    }));
+    await readWithThrowawayGroup(
+      { consume, groupPrefix: `${clientId}-read` },
+      topic,
+      clamped,
+      onRecords,
+    );
+  }
+
+  async function groupPositions(groupId: string, topic: string): Promise<GroupPosition[]> {
+    const [ends, [commits]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const committed = new Map(
+      (commits?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]),
+    );
+    return ends.map(({ partition, high, low }) => ({
+      partition,
+      // -1 when the group has committed nothing: it starts at the first offset.
+      committed: Math.max(committed.get(partition) ?? -1, Number(low)),
+      end: Number(high),
+    })).sort((a, b) => a.partition - b.partition);
+  }
+
   async function health(): Promise<BusHealth> {
     try {
       const cluster = await _withTimeout(admin.describeCluster(), 2000, `Kafka at ${address}`);
@@ -199,5 +252,16 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     await admin.disconnect();
   }
 
-  return { kind: "kafka", address, ensureTopics, produce, consume, health, close };
+  return {
+    kind: "kafka",
+    address,
+    ensureTopics,
+    produce,
+    offsets,
+    read,
+    consume,
+    groupPositions,
+    health,
+    close,
+  };
 }
