@@ -11,6 +11,10 @@
  * embedded history file (which dev holds open), the run happens inside dev,
  * under its scheduler's lock, its progress and summary shown here.
  *
+ * A day another run holds (its lease in the history store) is skipped, after
+ * waiting `--lease-wait` seconds for it, and named on stderr (exit 3); a day
+ * another run finished meanwhile is not redone.
+ *
  * @module
  */
 
@@ -42,16 +46,26 @@ await runMain({
     date: day("Run this one day"),
     from: day("First day of a backfill (with --to)"),
     to: day("Last day of a backfill, included (with --from)"),
+    "lease-wait": {
+      type: "integer",
+      value: "SECONDS",
+      default: 0,
+      min: 0,
+      max: 86_400,
+      description: "Wait this long for a day another run holds before skipping it",
+    },
   },
   env: ["common", "archive", "history"],
   examples: [
     "deno task batch",
     "deno task batch --date 2026-01-15",
     "deno task batch --from 2026-01-01 --to 2026-01-31",
+    "deno task batch --date 2026-01-15 --lease-wait 600",
   ],
   exits: {
     ok: "Every selected day succeeded, or nothing was due",
     failed: "A day failed, or it could not start (a bad setting, a service that does not answer)",
+    more: [[3, "Another run held a day's lease (past --lease-wait): that day was skipped"]],
   },
 }, async ({ flags }) => {
   const selection = batchSelection(flags);
@@ -69,7 +83,10 @@ await runMain({
     const history = await openHistory(config.history, config.dataDir, logger);
     try {
       return report(
-        await runBatch({ store, history, logger, progress: createProgress() }, { days }),
+        await runBatch({ store, history, logger, progress: createProgress() }, {
+          days,
+          leaseWaitMs: flags["lease-wait"] * 1000,
+        }),
       );
     } finally {
       await history.close();
@@ -79,10 +96,22 @@ await runMain({
   }
 });
 
-/** Prints a run's summary table; the exit code: 0 when every day succeeded. */
+/**
+ * Prints a run's summary table and the days other runs held or did; the exit
+ * code: 0 when every day succeeded, 3 when none failed but some were held.
+ */
 function report(summary: BatchSummary): number {
-  say(summary.results.length > 0 ? summaryTable(summary.results) : "batch: nothing to do");
-  if (summary.failed === 0) return 0;
+  if (summary.results.length > 0) say(summaryTable(summary.results));
+  else if (summary.leased.length + summary.doneElsewhere.length === 0) {
+    say("batch: nothing to do");
+  }
+  if (summary.doneElsewhere.length > 0) {
+    say(`batch: Done meanwhile by other runs: ${summary.doneElsewhere.join(", ")}`);
+  }
+  for (const { day, heldBy } of summary.leased) {
+    say(`batch: Skipped ${day}: another run holds its lease (${heldBy})`);
+  }
+  if (summary.failed === 0) return summary.leased.length === 0 ? 0 : 3;
   say(`batch: ${summary.failed} of ${summary.results.length} day(s) failed`);
   return 1;
 }

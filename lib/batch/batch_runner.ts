@@ -3,6 +3,12 @@
  * turn on one embedded DuckDB, records every run in the history store.
  * Call it in-process (the scheduler) or through `jobs/batch.ts`.
  *
+ * Each day is written only under its lease from the history store, so runs
+ * on many machines share the days without two ever writing one day: a day
+ * another run holds is skipped (after waiting up to `leaseWaitMs`) and
+ * reported, a day another run finished on the same inputs since this run
+ * began is not redone, and a day whose lease is lost stops writing and fails.
+ *
  * @module
  */
 
@@ -10,6 +16,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "../archive/object_store.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { HistoryStore, RunInput } from "../history/history_store.ts";
+import { leaseHolder, waitForLease } from "../history/lease.ts";
 import { prepareCleaning } from "./clean_stage.ts";
 import { type DayResult, processDay } from "./day_processor.ts";
 import type { BatchProgress } from "./progress.ts";
@@ -28,11 +35,15 @@ export interface BatchDeps {
   /** DuckDB threads; all cores by default. */
   threads?: number;
   clock?: () => Date;
+  /** Who takes the days' leases; a new {@linkcode leaseHolder} id by default. */
+  holder?: string;
 }
 
 /** Which days: the given ones, or (without `days`) every day due for catch-up. */
 export interface BatchOptions {
   days?: string[];
+  /** How long to wait for a day another run holds before skipping it (default 0). */
+  leaseWaitMs?: number;
 }
 
 /** A day that failed. */
@@ -41,9 +52,18 @@ export interface DayFailure {
   error: string;
 }
 
+/** A day another run held: skipped, neither done nor failed here. */
+export interface DayLeased {
+  day: string;
+  heldBy: string;
+}
+
 /** The outcome of a run. */
 export interface BatchSummary {
   results: Array<DayResult | DayFailure>;
+  leased: DayLeased[];
+  /** Days another run finished, on the same inputs, since this run began: not redone. */
+  doneElsewhere: string[];
   succeeded: number;
   failed: number;
 }
@@ -61,8 +81,9 @@ export interface BatchSummary {
  * ```
  */
 export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Promise<BatchSummary> {
-  const { store, history, progress, clock = () => new Date() } = deps;
+  const { store, history, progress, clock = () => new Date(), holder = leaseHolder() } = deps;
   const logger = deps.logger.child({ component: "batch" });
+  const began = clock();
   const plan = await _plan(store, history, options.days);
   const objects = [...plan.values()].reduce((sum, inputs) => sum + inputs.length, 0);
   const bytes = [...plan.values()].flat().reduce((sum, input) => sum + input.size, 0);
@@ -83,18 +104,46 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
   const scratch = await Deno.makeTempDir({ dir: deps.tmpDir, prefix: "batch_" });
   await duckdb.run(`SET temp_directory = '${scratch.replaceAll("'", "''")}/spill'`);
   const results: BatchSummary["results"] = [];
+  const leased: DayLeased[] = [];
+  const doneElsewhere: string[] = [];
   try {
     for (const [day, inputs] of plan) {
+      const taken = await waitForLease(() => history.leaseDay(day, holder), {
+        waitMs: options.leaseWaitMs ?? 0,
+        onWait: (heldBy) =>
+          logger.info("Batch day leased by another run; waiting", { day, heldBy }),
+      });
+      if ("heldBy" in taken) {
+        logger.warn("Batch day leased by another run; skipped", { day, heldBy: taken.heldBy });
+        leased.push({ day, heldBy: taken.heldBy });
+        continue;
+      }
+      const { lease } = taken;
       progress?.dayStarted(day);
       const started = performance.now();
       const workDir = `${scratch}/${day}`;
       await Deno.mkdir(workDir, { recursive: true });
       try {
+        if (await _doneSince(history, day, inputs, began)) {
+          logger.info("Batch day done by another run meanwhile; not redone", { day });
+          doneElsewhere.push(day);
+          continue;
+        }
+        logger.info("Batch day starting", { day, holder });
         const result = await processDay(
-          { store, history, logger, duckdb, workDir, onObject: () => progress?.objectCopied() },
+          {
+            store,
+            history,
+            logger,
+            duckdb,
+            workDir,
+            signal: lease.lost,
+            onObject: () => progress?.objectCopied(),
+          },
           day,
           inputs,
         );
+        lease.lost.throwIfAborted();
         await history.recordRun({
           day,
           status: "succeeded",
@@ -139,6 +188,9 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
         results.push({ day, error: message });
         progress?.dayFinished({ day, error: message });
       } finally {
+        await lease.release().catch((error) =>
+          logger.warn("Cannot release the day's lease; it expires with its TTL", { day, error })
+        );
         await Deno.remove(workDir, { recursive: true }).catch(() => {});
       }
     }
@@ -149,7 +201,18 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
     await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
   const failed = results.filter((result) => "error" in result).length;
-  return { results, succeeded: results.length - failed, failed };
+  return { results, leased, doneElsewhere, succeeded: results.length - failed, failed };
+}
+
+/** Whether `day`'s last run succeeded on `inputs` and finished after `since`. */
+async function _doneSince(
+  history: HistoryStore,
+  day: string,
+  inputs: RunInput[],
+  since: Date,
+): Promise<boolean> {
+  const last = (await history.runs()).find((run) => run.day === day);
+  return last !== undefined && !isDayDue(inputs, last) && last.finishedAt > since;
 }
 
 async function _plan(

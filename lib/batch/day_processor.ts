@@ -38,6 +38,8 @@ export interface DayDeps {
   downloadConcurrency?: number;
   /** Called after each object is copied. */
   onObject?: () => void;
+  /** Aborts the day: checked before each write and between batches of rows (the day's lease). */
+  signal?: AbortSignal;
 }
 
 /** Milliseconds spent per step of a day. */
@@ -73,7 +75,7 @@ export async function processDay(
   day: string,
   inputs: RunInput[],
 ): Promise<DayResult> {
-  const { store, history, duckdb, workDir } = deps;
+  const { store, history, duckdb, workDir, signal } = deps;
   const timings: DayTimings = { copy: 0, clean: 0, parquet: 0, aggregates: 0, rows: 0 };
   let mark = performance.now();
   const lap = (step: keyof DayTimings) => {
@@ -99,16 +101,20 @@ export async function processDay(
     } (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
   );
   const parquet = await Deno.readFile(parquetPath);
+  signal?.throwIfAborted();
   for (const object of await store.list(curatedDayPrefix(day))) {
     if (object.key !== curatedKey(day)) await store.delete(object.key);
   }
   await store.put(curatedKey(day), parquet, "application/vnd.apache.parquet");
   lap("parquet");
 
-  await history.writeAggregates(day, await _aggregates(duckdb));
+  const aggregates = await _aggregates(duckdb);
+  signal?.throwIfAborted();
+  await history.writeAggregates(day, aggregates);
   lap("aggregates");
 
-  await history.writeRows(day, _dayRows(duckdb, counts.rowsOut, parquetPath));
+  signal?.throwIfAborted();
+  await history.writeRows(day, _dayRows(duckdb, counts.rowsOut, parquetPath, signal));
   lap("rows");
 
   return { day, inputs, ...counts, nulled, timings, parquetBytes: parquet.length };
@@ -158,7 +164,12 @@ const HISTORY_ROW_COLUMNS = CLEAN_COLUMNS.map(({ name, type }) => {
   return name;
 }).join(", ");
 
-function _dayRows(duckdb: DuckDBConnection, count: number, parquetPath: string): DayRows {
+function _dayRows(
+  duckdb: DuckDBConnection,
+  count: number,
+  parquetPath: string,
+  signal: AbortSignal | undefined,
+): DayRows {
   return {
     count,
     parquetPath,
@@ -168,10 +179,12 @@ function _dayRows(duckdb: DuckDBConnection, count: number, parquetPath: string):
       for await (const rows of result.yieldRowObjectJs()) {
         for (const row of rows) batch.push(row as unknown as HistoryRow);
         if (batch.length >= size) {
+          signal?.throwIfAborted();
           yield batch;
           batch = [];
         }
       }
+      signal?.throwIfAborted();
       if (batch.length > 0) yield batch;
     },
   };

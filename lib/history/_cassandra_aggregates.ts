@@ -1,15 +1,24 @@
 /**
  * Replacing one batch day's contribution to the Cassandra aggregates:
  * delete the derived rows the old contribution had that the new one lacks,
- * upsert the new ones, replace the day's contribution partition, and
- * recompute the totals of changed profiles from their per-day rows (no
- * counters: counters are not idempotent).
+ * upsert the new ones, recompute the totals of changed profiles from their
+ * per-day rows (no counters: counters are not idempotent), and replace the
+ * day's contribution partition last, so a run that stops half-way is redone
+ * whole by the next.
+ *
+ * Days run at once on many machines, so nothing one day writes may undo
+ * another's. The year views hold one row per (event date, key, batch day)
+ * and are summed when read: a day writes and deletes only its own rows. A
+ * profile's total is read-modify-write over its days, so it is recomputed
+ * under the lease `profiles/<category>`: the last recompute of a profile
+ * starts after every day's rows of it are written, and sees them all.
  *
  * @module
  */
 
 import type { ProfileCount } from "./history_store.ts";
 import { type Cql, cqlNumber } from "./_cql.ts";
+import type { Exclusive } from "./_lease_section.ts";
 
 /** The event year of a `YYYY-MM-DD` date. */
 export function eventYear(date: string): number {
@@ -20,14 +29,18 @@ function _profileKey(p: { category: string; poster_name: string }): string {
   return `${p.category}\u0000${p.poster_name}`;
 }
 
-/** Replaces batch day `day`'s profile contribution and recomputes changed profile totals. */
+/**
+ * Replaces batch day `day`'s profile contribution and recomputes changed
+ * profile totals, each category's under its lease.
+ */
 export async function replaceProfiles(
   cql: Cql,
   ks: string,
   day: string,
   next: ProfileCount[],
+  exclusive: Exclusive,
 ): Promise<void> {
-  const { query, many, rows, concurrency } = cql;
+  const { query, many, rows } = cql;
   const old = await rows(
     `SELECT category, poster_name, pins, follower_count FROM ${ks}.day_profiles WHERE dt = ?`,
     [day],
@@ -50,13 +63,24 @@ export async function replaceProfiles(
     next.filter((p) => changed.has(_profileKey(p)))
       .map((p) => [p.category, p.poster_name, day, p.pins, p.follower_count]),
   );
+  const byCategory = new Map<string, string[]>();
+  for (const key of changed) {
+    const category = key.split("\u0000")[0]!;
+    byCategory.set(category, [...byCategory.get(category) ?? [], key]);
+  }
+  for (const [category, keys] of [...byCategory].sort(([a], [b]) => a < b ? -1 : 1)) {
+    await exclusive(`profiles/${category}`, () => _recomputeTotals(cql, ks, keys));
+  }
   await query(`DELETE FROM ${ks}.day_profiles WHERE dt = ?`, [day]);
   await many(
     `INSERT INTO ${ks}.day_profiles (dt, category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
     next.map((p) => [day, p.category, p.poster_name, p.pins, p.follower_count]),
   );
-  // Totals of changed profiles, recomputed from their per-day rows.
-  const keys = [...changed];
+}
+
+/** Recomputes the totals of profiles (keys of `_profileKey`) from their per-day rows. */
+async function _recomputeTotals(cql: Cql, ks: string, keys: string[]): Promise<void> {
+  const { query, rows, concurrency } = cql;
   for (let i = 0; i < keys.length; i += concurrency) {
     await Promise.all(
       keys.slice(i, i + concurrency).map(async (key) => {

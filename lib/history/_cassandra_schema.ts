@@ -5,7 +5,8 @@
  * Partition keys bound partition sizes: cleaned rows by (batch day,
  * bucket of 16), per-batch-day contributions by batch day, year views by
  * event-time year (≤ 366 days × categories × contributing batch days),
- * profile days by (category, poster), profile totals by category.
+ * profile days by (category, poster), profile totals by category, leases
+ * by what they lease (a day, or `profiles/<category>`).
  *
  * The `pins` table's columns come from `CLEAN_COLUMNS`; a column added there
  * later also needs a migration that adds it to existing tables.
@@ -56,5 +57,9 @@ export const CASSANDRA_MIGRATIONS: ReadonlyArray<readonly [number, string, reado
   ]],
   [4, "batch runs: what the cleaning made null (JSON)", [
     `ALTER TABLE batch_runs ADD IF NOT EXISTS nulled text`,
+  ]],
+  [5, "leases: who may write a batch day, or a section of shared aggregates", [
+    `CREATE TABLE IF NOT EXISTS batch_leases (name text PRIMARY KEY, holder text,
+      renewed_at timestamp)`,
   ]],
 ];

@@ -4,7 +4,9 @@
  * so re-running a day leaves exactly the same rows.
  *
  * Replacing a batch day's rows is in `_cassandra_rows.ts`, its aggregates in
- * `_cassandra_aggregates.ts`.
+ * `_cassandra_aggregates.ts`; leases (`batch_leases`, lightweight
+ * transactions) in `_cassandra_lease.ts`. Statements run at LOCAL_QUORUM, so
+ * what one batch process wrote is what the next one reads.
  *
  * @module
  */
@@ -14,6 +16,9 @@ import type { HistoryConfig } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { CASSANDRA_MIGRATIONS } from "./_cassandra_schema.ts";
 import { replaceCounts, replaceProfiles } from "./_cassandra_aggregates.ts";
+import { cassandraLeases } from "./_cassandra_lease.ts";
+import { leaseSections } from "./_lease_section.ts";
+import { type LeaseTiming, takeRenewedLease } from "./_renewed_lease.ts";
 import { replaceRows } from "./_cassandra_rows.ts";
 import { cqlNumber, createCql, type Params } from "./_cql.ts";
 import {
@@ -35,6 +40,8 @@ export interface CassandraHistoryOptions {
   concurrency?: number;
   /** Rows handed to the driver per round. */
   batchRows?: number;
+  /** Leases' TTL and renewal period (60 s and 20 s by default). */
+  lease?: Pick<LeaseTiming, "ttlMs" | "renewMs">;
 }
 
 /**
@@ -42,7 +49,7 @@ export interface CassandraHistoryOptions {
  *
  * @param config Contact points, keyspace, local data centre, replication.
  * @param logger For lifecycle lines.
- * @param options Concurrency.
+ * @param options Concurrency, lease timing.
  * @returns The store; call `migrate()` before use.
  * @throws {Error} When no contact point answers, naming them.
  */
@@ -57,6 +64,7 @@ export async function createCassandraHistory(
     contactPoints: config.contactPoints,
     localDataCenter: config.localDataCenter,
     socketOptions: { connectTimeout: 5000, readTimeout: 30_000 },
+    queryOptions: { consistency: cassandra.types.consistencies.localQuorum },
   });
   try {
     await client.connect();
@@ -78,6 +86,12 @@ export async function createCassandraHistory(
   const cql = createCql(client, concurrency);
   const { query, rows } = cql;
   const num = cqlNumber;
+  const leases = cassandraLeases(client, ks);
+  const timing: LeaseTiming = {
+    ...options.lease,
+    onRenewError: (error) => log.warn("Lease renewal failed; retrying", { error }),
+  };
+  const exclusive = leaseSections(leases, timing, log);
 
   function toRun(row: cassandra.types.Row): BatchRun {
     const error = row.get("error");
@@ -158,8 +172,9 @@ export async function createCassandraHistory(
           pins: m.pins,
         })),
       );
-      await replaceProfiles(cql, ks, day, aggregates.profiles);
+      await replaceProfiles(cql, ks, day, aggregates.profiles, exclusive);
     },
+    leaseDay: (day, holder) => takeRenewedLease(leases, day, holder, timing),
     async recordRun(run: BatchRun) {
       await query(
         `INSERT INTO ${ks}.batch_runs (day, status, inputs, rows_in, valid, invalid, duplicates, ` +

@@ -11,9 +11,12 @@
  * the process (a second store, a reader of its own) shares the one
  * database instead of opening the file again.
  *
+ * A day's lease is an OS lock on `leases/<day>.lock` beside the file.
+ *
  * @module
  */
 
+import { dirname } from "node:path";
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type {
   BatchRun,
@@ -26,6 +29,7 @@ import type {
 } from "./history_store.ts";
 import { batchRunColumns } from "./history_store.ts";
 import { EMBEDDED_MIGRATIONS } from "./_embedded_schema.ts";
+import { tryFileLease } from "./_file_lease.ts";
 import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
 
 const COLUMNS = CLEAN_COLUMN_NAMES.join(", ");
@@ -43,6 +47,11 @@ export interface EmbeddedHistoryOptions {
    * to `close()`.
    */
   checkpointThreshold?: string;
+  /**
+   * The lock files of day leases: `leases/` beside the file, or a temporary
+   * directory (removed by `close()`) for `:memory:`.
+   */
+  leaseDir?: string;
 }
 
 /**
@@ -60,6 +69,11 @@ export async function createEmbeddedHistory(
   // with the same options.
   const threshold = (options.checkpointThreshold ?? "64MB").replaceAll("'", "''");
   await db.run(`SET checkpoint_threshold = '${threshold}'`);
+  const ownLeaseDir = options.leaseDir === undefined && options.path === ":memory:";
+  const leaseDir = options.leaseDir ??
+    (ownLeaseDir
+      ? await Deno.makeTempDir({ prefix: "history_leases_" })
+      : `${dirname(options.path)}/leases`);
   let queue: Promise<unknown> = Promise.resolve();
 
   // One connection, one statement at a time: transactions never interleave.
@@ -195,6 +209,7 @@ export async function createEmbeddedHistory(
           );
         })
       ),
+    leaseDay: (day, holder) => tryFileLease(leaseDir, day, holder),
     recordRun: (run) =>
       serial(async () => {
         await db.run(
@@ -251,10 +266,10 @@ export async function createEmbeddedHistory(
         return result[0] ? toRun(result[0]) : null;
       }),
     close: () =>
-      serial(() => {
+      serial(async () => {
         db.closeSync();
         instance.closeSync();
-        return Promise.resolve();
+        if (ownLeaseDir) await Deno.remove(leaseDir, { recursive: true });
       }),
   };
   return store;

@@ -15,6 +15,7 @@
 
 import type { CleanRecord } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
+import type { LeaseTry } from "./lease.ts";
 
 /**
  * One cleaned pin as stored: the columns of `CLEAN_COLUMNS`
@@ -160,6 +161,12 @@ export interface HistoryStore {
   writeRows(day: string, rows: DayRows): Promise<number>;
   /** Replaces batch day `day`'s contribution to every aggregate. */
   writeAggregates(day: string, aggregates: DayAggregates): Promise<void>;
+  /**
+   * Tries once to lease batch day `day` for `holder` (see `lease.ts`): a run
+   * writes a day only while it holds the day's lease.
+   * @returns The lease, or who holds it.
+   */
+  leaseDay(day: string, holder: string): Promise<LeaseTry>;
   /** Records a run; the latest record per day is what catch-up compares. */
   recordRun(run: BatchRun): Promise<void>;
   /** Pins per category in an event-time year, most first. */

@@ -14,6 +14,7 @@ import type { HistoryStore } from "./history_store.ts";
 
 export type * from "./history_store.ts";
 export { rankCategories, rankProfiles } from "./history_store.ts";
+export * from "./lease.ts";
 export { createCassandraHistory } from "./cassandra_store.ts";
 export { createEmbeddedHistory } from "./embedded_store.ts";
 

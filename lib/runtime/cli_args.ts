@@ -53,8 +53,11 @@ export interface TaskSpec<F extends Flags = Flags> {
   /** The groups of environment variables it reads. */
   env?: readonly EnvGroup[];
   examples?: readonly string[];
-  /** What exit codes 0 and 1 mean for this task; the defaults suit a service. */
-  exits?: { ok: string; failed: string };
+  /**
+   * What exit codes 0 and 1 mean for this task (the defaults suit a service),
+   * and any other code it returns, e.g. `[[3, "..."]]`.
+   */
+  exits?: { ok: string; failed: string; more?: ReadonlyArray<readonly [number, string]> };
 }
 
 type _Value<S extends FlagSpec> = S["type"] extends "boolean" ? boolean

@@ -95,6 +95,7 @@ export function formatHelp(spec: TaskSpec): string {
     `  0  ${exits.ok}`,
     `  1  ${exits.failed}`,
     "  2  Usage error: an unknown flag, a stray argument or a bad value",
+    ...(spec.exits?.more ?? []).map(([code, text]) => `  ${code}  ${text}`),
     "",
   ].join("\n");
 }

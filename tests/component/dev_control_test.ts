@@ -53,7 +53,7 @@ async function withDevControl(
       started.resolve();
       await gate.promise;
       order.push("scheduled ends");
-      return { results: [], succeeded: 0, failed: 0 };
+      return { results: [], leased: [], doneElsewhere: [], succeeded: 0, failed: 0 };
     },
   });
   const control = await startDevControl({
@@ -142,7 +142,13 @@ Deno.test("[dev_control] POST /batch flushes, waits for the scheduled run, never
     assert.match(notes[0]!, /flushed 7 event\(s\) of 2 partition\(s\) to the archive in 3 ms$/);
     assert.match(notes[1]!, /^waiting for the batch run in progress to finish \(scheduler pid \d+/);
     assert.deepEqual(calls, ["start 0", "finish"], "an empty archive: nothing due");
-    assert.deepEqual(summary, { results: [], succeeded: 0, failed: 0 });
+    assert.deepEqual(summary, {
+      results: [],
+      leased: [],
+      doneElsewhere: [],
+      succeeded: 0,
+      failed: 0,
+    });
   });
 });
 

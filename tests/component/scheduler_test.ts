@@ -7,7 +7,7 @@ import { tryBatchLock } from "../../lib/schedule/batch_lock.ts";
 import { startScheduler } from "../../lib/schedule/scheduler.ts";
 
 const silent = createLogger({ level: "silent" });
-const ok: BatchSummary = { results: [], succeeded: 0, failed: 0 };
+const ok: BatchSummary = { results: [], leased: [], doneElsewhere: [], succeeded: 0, failed: 0 };
 
 Deno.test("[batch_lock] one holder at a time; released on release and when the holder dies", async () => {
   const dir = await Deno.makeTempDir({ prefix: "batch-lock-" });

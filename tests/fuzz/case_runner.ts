@@ -227,6 +227,7 @@ export async function runCase(
   const history = await readBatch(
     stores.archive,
     stores.history,
+    stores.probe,
     truth.batchDays.keys(),
     truth.batchYears.keys(),
   );

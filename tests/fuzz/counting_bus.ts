@@ -37,6 +37,9 @@ export function countingBus(bus: Bus, keep: readonly string[] = []): CountingBus
       kept.get(topic)?.push(...records.map((record) => record.value));
     },
     consume: (options, handlers) => bus.consume(options, handlers),
+    offsets: (topic) => bus.offsets(topic),
+    read: (topic, ranges, onRecords) => bus.read(topic, ranges, onRecords),
+    groupPositions: (groupId, topic) => bus.groupPositions(groupId, topic),
     health: () => bus.health(),
     close: () => Promise.resolve(),
     produced: (topic) => counts.get(topic) ?? 0,

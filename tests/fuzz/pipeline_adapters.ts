@@ -18,6 +18,7 @@ import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
 import { createCassandraHistory } from "../../lib/history/cassandra_store.ts";
 import { createEmbeddedHistory } from "../../lib/history/embedded_store.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
+import { cassandraProbe, embeddedProbe, type HistoryProbe } from "../fixtures/history_probe.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createPostgresClient } from "../../lib/realtime/postgres_client.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
@@ -62,6 +63,8 @@ export interface CaseStores {
   sql: SqlClient;
   archive: ObjectStore;
   history: HistoryStore;
+  /** Reads per-day counts beside the history port. */
+  probe: HistoryProbe;
   /** Releases what is the case's alone (the history store of an embedded run). */
   release(): Promise<void>;
 }
@@ -140,14 +143,18 @@ export async function openFuzzStores(choice: AdapterChoice, logger: Logger): Pro
         }
         await sql.query(`TRUNCATE ${REALTIME_TABLES}`);
         let caseHistory: HistoryStore;
+        let probe: HistoryProbe;
         let release = () => Promise.resolve();
         if (history) {
           await history.truncate();
           caseHistory = history.store;
+          probe = history.probe;
         } else {
-          const own = await createEmbeddedHistory({ path: ":memory:" });
+          const path = `${dir}/history-c${n}.duckdb`;
+          const own = await createEmbeddedHistory({ path });
           await own.migrate();
           caseHistory = own;
+          probe = embeddedProbe(path);
           release = () => own.close();
         }
         return {
@@ -158,6 +165,7 @@ export async function openFuzzStores(choice: AdapterChoice, logger: Logger): Pro
           sql,
           archive: prefixedStore(archive, `case-${n}/`),
           history: caseHistory,
+          probe,
           release,
         };
       },
@@ -213,6 +221,7 @@ function _s3(run: string, logger: Logger): ObjectStore {
 /** A Cassandra history on a keyspace of the run, emptied between cases. */
 interface SharedHistory {
   store: HistoryStore;
+  probe: HistoryProbe;
   truncate(): Promise<void>;
 }
 
@@ -246,8 +255,11 @@ async function _cassandra(
     "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?",
     [keyspace],
   )).rows.map((row) => String(row.table_name));
+  const probe = await cassandraProbe(config);
+  cleanups.push(() => probe.close());
   return {
     store,
+    probe,
     async truncate() {
       for (const table of tables) await admin.execute(`TRUNCATE ${keyspace}.${table}`);
     },

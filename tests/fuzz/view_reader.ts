@@ -9,6 +9,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { ObjectStore } from "../../lib/archive/object_store.ts";
 import type { HistoryStore } from "../../lib/history/history_store.ts";
+import type { HistoryProbe } from "../fixtures/history_probe.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import type { SqlClient } from "../../lib/realtime/sql_client.ts";
 import { utcDay } from "../fixtures/realtime_truth.ts";
@@ -105,6 +106,7 @@ export async function readRealtime(
  *
  * @param archive The case's archive (curated zone).
  * @param history The history store.
+ * @param probe Reads the per-day counts the port does not serve.
  * @param days Event days to ask `categoriesByDay` about.
  * @param years Years to ask `categoriesByYear` and `mediaByYear` about.
  * @returns The view.
@@ -112,6 +114,7 @@ export async function readRealtime(
 export async function readBatch(
   archive: ObjectStore,
   history: HistoryStore,
+  probe: Pick<HistoryProbe, "categoriesByDay">,
   days: Iterable<string>,
   years: Iterable<number>,
 ): Promise<BatchViews> {
@@ -121,7 +124,7 @@ export async function readBatch(
     byDay.set(
       day,
       await _attempt(async () =>
-        new Map((await history.categoriesByDay(day)).map((row) => [row.category, row.pins]))
+        new Map((await probe.categoriesByDay(day)).map((row) => [row.category, row.pins]))
       ),
     );
   }
