@@ -9,7 +9,7 @@
  */
 
 import { gzipSync } from "node:zlib";
-import type { ConsumedRecord } from "../bus/bus.ts";
+import { type ConsumedRecord, PartitionsLostError } from "../bus/bus.ts";
 import { retry } from "../runtime/async.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { hourBucket, type LogZonePrefix } from "./archive_key.ts";
@@ -37,6 +37,11 @@ export interface PartitionWorkerDeps {
   pinnedLast: number | null;
   /** Told the partition's next offset after each commit. */
   onCommitted?(nextOffset: number): void;
+  /**
+   * Told that a commit was refused because the consumer lost the partition
+   * ({@linkcode PartitionsLostError}); the worker has abandoned itself by then.
+   */
+  onLost?(error: PartitionsLostError): void;
 }
 
 /** A running partition worker. */
@@ -204,6 +209,8 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
           minDelayMs: deps.retry.minMs,
           maxDelayMs: deps.retry.maxMs,
           signal: abandonment.signal,
+          // Not ours any more: the next owner replays the range into the same keys.
+          retriable: (error) => !(error instanceof PartitionsLostError),
           onRetry(error, { delayMs }) {
             failingSince ??= now();
             lastError = (error as Error).message;
@@ -219,6 +226,18 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
         });
       } catch (error) {
         if (abandoned) return;
+        if (error instanceof PartitionsLostError) {
+          logger.warn("Partition lost before its commit; leaving its records to the next owner", {
+            topic,
+            partition,
+            firstOffset: flush.sealed.firstOffset,
+            lastOffset: flush.sealed.lastOffset,
+            error: error.message,
+          });
+          abandon();
+          deps.onLost?.(error);
+          return;
+        }
         throw error;
       }
       failingSince = null;
@@ -235,6 +254,12 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
       });
       notify();
     }
+  }
+
+  function abandon(): void {
+    abandoned = true;
+    abandonment.abort();
+    notify();
   }
 
   function pump(): void {
@@ -297,10 +322,6 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     nextOffset: () => lastAppended + 1,
     failingSince: () => failingSince,
     lastError: () => lastError,
-    abandon() {
-      abandoned = true;
-      abandonment.abort();
-      notify();
-    },
+    abandon,
   };
 }

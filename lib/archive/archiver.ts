@@ -180,6 +180,8 @@ export async function createArchiver(
   const intake = Promise.withResolvers<void>();
   const flushes = createFlushWaiters();
   let stopping: Promise<void> | null = null;
+  /** Bumped on every assignment: a batch handled across one drops what it opened. */
+  let assignments = 0;
   const stopped = new AbortController();
   let consumer: BusConsumer | null = null;
 
@@ -208,7 +210,7 @@ export async function createArchiver(
         lastOffset: pinnedLast,
       });
     }
-    return createPartitionWorker({
+    const worker: PartitionWorker = createPartitionWorker({
       topic,
       partition,
       store,
@@ -227,7 +229,24 @@ export async function createArchiver(
         updateLag(partition);
         flushes.committed(partition, next);
       },
+      onLost() {
+        if (workers.get(partition) !== worker) return;
+        forget(partition, "Partition lost; its uncommitted records are read again");
+      },
     });
+    return worker;
+  }
+
+  /** Drops a partition's worker (abandoned): what it did not commit, the next owner replays. */
+  function forget(partition: number, message: string): void {
+    const worker = workers.get(partition);
+    if (!worker) return;
+    worker.abandon();
+    workers.delete(partition);
+    positions.delete(partition);
+    metrics.consumerLag.remove({ partition: String(partition) });
+    logger.info(message, { partition, held: worker.pending() });
+    updateBuffered();
   }
 
   async function openWorker(
@@ -258,6 +277,7 @@ export async function createArchiver(
     const last = batch.records.at(-1);
     if (stopping) return await intake.promise;
     if (!last) return;
+    const assignment = assignments;
     const { partition } = batch;
     const position = positions.get(partition);
     if (position) position.highWatermark = Math.max(position.highWatermark, batch.highWatermark);
@@ -271,6 +291,8 @@ export async function createArchiver(
     if (!worker) {
       const opened = await openWorker(partition, batch.records[0]!.offset);
       if (!opened || stopping) return await intake.promise;
+      // Reassigned meanwhile: the new assignment's first batch opens the worker at its committed offset.
+      if (assignment !== assignments) return;
       worker = opened;
       workers.set(partition, worker);
     }
@@ -292,18 +314,12 @@ export async function createArchiver(
         memoryBytes,
       });
     }
+    assignments++;
     const kept = new Set(partitions);
-    for (const [partition, worker] of workers) {
+    for (const partition of [...workers.keys()]) {
       if (kept.has(partition)) continue;
       // Its records are not committed past what was written: the new owner replays them.
-      worker.abandon();
-      workers.delete(partition);
-      positions.delete(partition);
-      metrics.consumerLag.remove({ partition: String(partition) });
-      logger.info("Partition revoked; leaving its uncommitted records to the new owner", {
-        partition,
-        held: worker.pending(),
-      });
+      forget(partition, "Partition revoked; leaving its uncommitted records to the new owner");
     }
     updateBuffered();
     return Promise.resolve(new Map());

@@ -72,9 +72,30 @@ export interface ConsumerHandlers {
   eachBatch(batch: ConsumedBatch): Promise<void>;
 }
 
+/**
+ * A commit refused because the consumer is no longer a member of its group's
+ * current generation (evicted, or the group is rebalancing): its partitions
+ * are no longer its own, like a revocation. Retrying cannot succeed; what is
+ * not committed is read again once the group has rejoined.
+ */
+export class PartitionsLostError extends Error {
+  /**
+   * @param message What the broker said.
+   * @param options The underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "PartitionsLostError";
+  }
+}
+
 /** A running consumer. */
 export interface BusConsumer {
-  /** Stores the group's next offset to read for a partition. */
+  /**
+   * Stores the group's next offset to read for a partition.
+   *
+   * @throws {PartitionsLostError} When the consumer lost its group membership.
+   */
   commit(partition: number, nextOffset: number): Promise<void>;
   /** Stops fetching, waits for the batch in hand, leaves the group. */
   stop(): Promise<void>;

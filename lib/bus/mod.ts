@@ -12,6 +12,7 @@ import { createEmbeddedBus } from "./embedded/embedded_bus.ts";
 import { createKafkaBus } from "./kafka/kafka_bus.ts";
 
 export type * from "./bus.ts";
+export { PartitionsLostError } from "./bus.ts";
 export { EmbeddedBusLockedError } from "./embedded/embedded_bus.ts";
 
 /**

@@ -32,6 +32,7 @@ import type {
   PartitionOffsets,
   TopicSpec,
 } from "../bus.ts";
+import { PartitionsLostError } from "../bus.ts";
 import { readWithThrowawayGroup } from "./_throwaway_read.ts";
 
 /** Options of {@linkcode createKafkaBus}. */
@@ -57,6 +58,29 @@ function _withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T>
   return deadline(work, ms, () => {
     throw new Error(`${what} did not answer within ${ms} ms`);
   });
+}
+
+const HEARTBEAT_INTERVAL_MS = 1000;
+
+/** kafkajs error types meaning the member is out of the group's current generation. */
+const _MEMBERSHIP_LOST = new Set([
+  "UNKNOWN_MEMBER_ID",
+  "ILLEGAL_GENERATION",
+  "REBALANCE_IN_PROGRESS",
+  "NOT_COORDINATOR_FOR_GROUP",
+]);
+
+type _Typed = Error & { type?: string };
+
+/** The kafkajs protocol error under a retrier's `KafkaJSNonRetriableError`, or the error. */
+function _protocolError(error: Error): Error {
+  const cause = error.cause as _Typed | undefined;
+  return (error as _Typed).type === undefined && cause?.type ? cause : error;
+}
+
+function _membershipLost(error: Error): boolean {
+  const type = (_protocolError(error) as _Typed).type;
+  return type !== undefined && _MEMBERSHIP_LOST.has(type);
 }
 
 /**
@@ -139,33 +163,59 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
       groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxBytesPerPartition: 4 * 1024 * 1024,
     });
     consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const assigned = new Set<number>();
-    if (handlers.onAssign) {
-      const onAssign = handlers.onAssign;
-      consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
-        const partitions = payload.memberAssignment[topic] ?? [];
-        assigned.clear();
-        for (const partition of partitions) assigned.add(partition);
-        const offsets = await onAssign(partitions);
-        for (const [partition, offset] of offsets) {
-          consumer.seek({ topic, partition, offset: String(offset) });
-        }
+    // A batch belongs to the generation it was fetched in; once the member is
+    // out of it (a commit or heartbeat answered so), its batches are dropped
+    // and its blocked eachBatch calls let go, so kafkajs can rejoin.
+    let generation = 0;
+    let lost: { generation: number; error: Error } | null = null;
+    let onLost = Promise.withResolvers<void>();
+    function markLost(joined: number, error: Error): void {
+      if (joined !== generation || lost) return;
+      lost = { generation: joined, error };
+      logger.warn("Lost the consumer group's membership; rejoining", {
+        groupId,
+        topic,
+        error: error.message,
       });
+      onLost.resolve();
     }
+    /** Why the member is out of generation `joined`, or null while it is in. */
+    function lostIn(joined: number): Error | null {
+      return lost?.generation === joined ? lost.error : null;
+    }
+    consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+      generation++;
+      lost = null;
+      onLost = Promise.withResolvers<void>();
+      const partitions = payload.memberAssignment[topic] ?? [];
+      assigned.clear();
+      for (const partition of partitions) assigned.add(partition);
+      if (!handlers.onAssign) return;
+      const offsets = await handlers.onAssign(partitions);
+      for (const [partition, offset] of offsets) {
+        consumer.seek({ topic, partition, offset: String(offset) });
+      }
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 6,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const joined = generation;
+        const waitingForLoss = onLost.promise;
         const all = batch.messages;
         for (let start = 0; start < all.length; start += maxBatchRecords) {
           if (!isRunning() || isStale()) return;
+          const gone = lostIn(joined);
+          if (gone) throw gone;
+          if (joined !== generation) return;
           const slice = all.slice(start, start + maxBatchRecords);
           const consumed: ConsumedBatch = {
             topic: batch.topic,
@@ -179,7 +229,30 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
               timestamp: Number(message.timestamp),
             })),
           };
-          await handlers.eachBatch(consumed);
+          // The handler may wait long (backpressure): keep the session alive meanwhile.
+          const keepAlive = setInterval(() => {
+            heartbeat().catch((error: Error) => {
+              if (_membershipLost(error)) markLost(joined, _protocolError(error));
+            });
+          }, HEARTBEAT_INTERVAL_MS);
+          const handled = handlers.eachBatch(consumed);
+          try {
+            await Promise.race([handled, waitingForLoss]);
+          } finally {
+            clearInterval(keepAlive);
+          }
+          const lostWhileHandling = lostIn(joined);
+          if (lostWhileHandling) {
+            // The handler carries on alone: its commits fail, or land in the next generation.
+            handled.catch((error: Error) =>
+              logger.warn("A batch handler failed after the membership was lost", {
+                topic,
+                partition: batch.partition,
+                error,
+              })
+            );
+            throw lostWhileHandling;
+          }
           resolveOffset(slice[slice.length - 1]!.offset);
           await heartbeat();
         }
@@ -187,7 +260,20 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     });
     return {
       async commit(partition, nextOffset) {
-        await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+        const joined = generation;
+        try {
+          await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+        } catch (error) {
+          if (!_membershipLost(error as Error)) throw error;
+          // A commit sent before a rejoin and refused after it: the retry uses the new member.
+          if (joined !== generation) throw error;
+          markLost(joined, _protocolError(error as Error));
+          throw new PartitionsLostError(
+            `Cannot commit offset ${nextOffset} of partition ${partition} of topic '${topic}' ` +
+              `for group '${groupId}': ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
       },
       async stop() {
         consumers.delete(consumer);
