@@ -2,20 +2,24 @@
  * The edge's Hono app, built from its dependencies: ingest (`POST /pin/`,
  * `POST /pins`, behind their policy), `/health`, `/metrics`,
  * `/openapi.json`, and when given, the real-time and batch views and the
- * live dashboard (`GET /`).
+ * live dashboard (`GET /`), behind `READ_API_KEYS` and a bound on waiting
+ * for their stores.
  *
  * @module
  */
 
 import { Hono } from "hono";
+import { timeout } from "hono/timeout";
 import type { Bus } from "../lib/bus/bus.ts";
 import type { IngestConfig } from "../lib/runtime/config.ts";
 import type { EdgeMetrics } from "./http/edge_metrics.ts";
 import type { Ingestor } from "../lib/ingest/ingest.ts";
 import type { Logger } from "../lib/runtime/logger.ts";
-import { errorHandler } from "./http/http_error.ts";
+import { apiKeyAuth } from "./http/api_key_auth.ts";
+import { errorHandler, HttpError } from "./http/http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { ingestRoutes } from "./ingest_routes.ts";
+import { type HealthCheck, healthRoute } from "./health_route.ts";
 import { realtimeRoutes } from "./realtime_routes.ts";
 import { type HistoryReader, historyRoutes } from "./history_routes.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
@@ -31,19 +35,28 @@ export interface EdgeDeps {
   metrics: EdgeMetrics;
   limits: IngestConfig;
   logger: Logger;
+  /** Keys of the read routes (`/`, `/dashboard/*`, `/realtime/*`, `/history/*`); empty or absent: open. */
+  readKeys?: readonly string[];
   /** Serves `/realtime/...` when given. */
   realtime?: RealtimeStore;
   /** Serves the live dashboard at `GET /` when given (see `loadDashboardAssets`). */
   dashboard?: DashboardAssets;
   /** Serves `/history/...` and the dashboard's batch section when given. */
   history?: HistoryReader & DashboardHistory;
+  /** More checks `/health` runs alongside the bus and the real-time store, by name. */
+  healthChecks?: Record<string, HealthCheck>;
+  /** How long a `/realtime` or `/history` read may wait for its store before a 503 (default 5000). */
+  readTimeoutMs?: number;
   now?: () => number;
 }
+
+/** The challenge of a 401 on the read routes: a browser then asks for the key as a password. */
+const READ_CHALLENGE = 'Basic realm="Pinterest Pipeline", charset="UTF-8"';
 
 /**
  * Builds the edge app.
  *
- * @param deps The ingestor, bus, metrics, limits and logger, and the optional stores.
+ * @param deps The ingestor, bus, metrics, limits and logger, and the optional stores and checks.
  * @returns The Hono app; serve it with `Deno.serve(app.fetch)` or drive it with `app.request()`.
  */
 export function createApp(deps: EdgeDeps): Hono {
@@ -54,6 +67,8 @@ export function createApp(deps: EdgeDeps): Hono {
     realtime,
     dashboard,
     history,
+    readKeys = [],
+    readTimeoutMs = 5000,
     now = Date.now,
   } = deps;
   // This instance's accepted events per second, for the dashboard.
@@ -74,6 +89,14 @@ export function createApp(deps: EdgeDeps): Hono {
     }
   });
 
+  const readAuth = apiKeyAuth({ keys: readKeys, challenge: READ_CHALLENGE });
+  for (const path of ["/", "/dashboard/*", "/realtime/*", "/history/*"]) app.use(path, readAuth);
+  const readTimeout = timeout(readTimeoutMs, (c) => {
+    const message = `The store behind ${c.req.path} did not answer within ${readTimeoutMs} ms`;
+    return new HttpError(503, `${message}; retry later`, [], { "Retry-After": "5" });
+  });
+  for (const path of ["/realtime/*", "/history/*"]) app.use(path, readTimeout);
+
   app.route("/", ingestRoutes({ ...deps, onAccepted: (events) => ingestRate.add(events), now }));
   if (realtime) app.route("/realtime", realtimeRoutes(realtime, now));
   if (history) app.route("/history", historyRoutes(history, now));
@@ -85,15 +108,11 @@ export function createApp(deps: EdgeDeps): Hono {
     );
   }
 
-  app.get("/health", async (c) => {
-    const [busCheck, realtimeCheck] = await Promise.all([bus.health(), realtime?.health()]);
-    const checks: Record<string, { kind: string; ok: boolean; detail: string }> = {
-      bus: { kind: bus.kind, ...busCheck },
-    };
-    if (realtime && realtimeCheck) checks.realtime = { kind: realtime.kind, ...realtimeCheck };
-    const ok = Object.values(checks).every((check) => check.ok);
-    return ok ? c.json({ status: "ok", checks }) : c.json({ status: "degraded", checks }, 503);
-  });
+  const checks: Record<string, HealthCheck> = {
+    bus: async () => ({ kind: bus.kind, ...await bus.health() }),
+  };
+  if (realtime) checks.realtime = async () => ({ kind: realtime.kind, ...await realtime.health() });
+  app.route("/", healthRoute({ ...checks, ...deps.healthChecks }));
 
   app.get("/metrics", async (c) => {
     c.header("Content-Type", metrics.registry.contentType);

@@ -70,6 +70,7 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     bus,
     metrics,
     limits: config.ingest,
+    readKeys: config.read.apiKeys,
     logger,
     realtime,
     dashboard,

@@ -16,6 +16,7 @@ import type { Logger } from "../../lib/runtime/logger.ts";
 import { ClosedError, OverloadedError } from "../../lib/ingest/micro_batcher.ts";
 import { BodyParseError, TooManyEventsError } from "./parse_pins.ts";
 import type { Problem } from "../../lib/pin/pin_event.ts";
+import { isUnavailable } from "./unavailable.ts";
 
 /** Most problems listed in one answer. */
 export const MAX_PROBLEMS = 100;
@@ -76,7 +77,7 @@ function _busError(error: unknown): HttpError | null {
   return null;
 }
 
-function _toHttp(error: unknown): HttpError | null {
+function _toHttp(error: unknown, path: string): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof HTTPException) {
     return new HttpError(error.status as ContentfulStatusCode, error.message || "Request refused");
@@ -90,6 +91,11 @@ function _toHttp(error: unknown): HttpError | null {
   if (error instanceof BodyParseError) {
     return new HttpError(error.status, error.message, [{ path: "$", message: error.message }]);
   }
+  if (isUnavailable(error)) {
+    return new HttpError(503, `The store behind ${path} did not answer; retry later`, [], {
+      "Retry-After": "5",
+    });
+  }
   return null;
 }
 
@@ -97,16 +103,18 @@ function _toHttp(error: unknown): HttpError | null {
  * Creates the app's error handler.
  *
  * @returns A handler for `app.onError`: known errors keep their status, bus
- * failures become 503 with `Retry-After`, and anything else is logged and
- * becomes a 500 without internals.
+ * failures and unreachable stores become 503 with `Retry-After`, and anything
+ * else is logged and becomes a 500 without internals.
  */
 export function errorHandler(logger: Logger, metrics: EdgeMetrics) {
   return function onError(error: unknown, c: Context): Response {
     const bus = _busError(error);
     if (bus) metrics.eventsRejected.inc({ reason: "unavailable" });
-    let http = bus ?? _toHttp(error);
+    let http = bus ?? _toHttp(error, c.req.path);
     if (http?.status === 503) {
-      logger.debug("Answered 503", { reason: http.message, path: c.req.path });
+      const fields = { reason: http.message, path: c.req.path, error };
+      if (http === error || bus) logger.debug("Answered 503", fields);
+      else logger.warn("A store did not answer", fields);
     }
     if (!http) {
       logger.error("Unhandled error", { error, path: c.req.path });
