@@ -3,12 +3,13 @@
  * `POST /pins`, behind their policy), `/health`, `/metrics`,
  * `/openapi.json`, and when given, the real-time and batch views and the
  * live dashboard (`GET /`), behind `READ_API_KEYS` and a bound on waiting
- * for their stores.
+ * for their stores. Methods a path does not serve answer 405.
  *
  * @module
  */
 
 import { Hono } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { timeout } from "hono/timeout";
 import type { Bus } from "../lib/bus/bus.ts";
 import type { IngestConfig } from "../lib/runtime/config.ts";
@@ -16,7 +17,7 @@ import type { EdgeMetrics } from "./http/edge_metrics.ts";
 import type { Ingestor } from "../lib/ingest/ingest.ts";
 import type { Logger } from "../lib/runtime/logger.ts";
 import { apiKeyAuth } from "./http/api_key_auth.ts";
-import { errorHandler, HttpError } from "./http/http_error.ts";
+import { errorBody, errorHandler, HttpError } from "./http/http_error.ts";
 import { openApiDocument } from "./openapi.ts";
 import { ingestRoutes } from "./ingest_routes.ts";
 import { type HealthCheck, healthRoute } from "./health_route.ts";
@@ -88,6 +89,18 @@ export function createApp(deps: EdgeDeps): Hono {
       metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
     }
   });
+
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      c.json(
+        errorBody(`Method ${c.req.method} is not allowed on ${c.req.path}`, [
+          { path: "method", message: `Allowed: ${methods.join(", ")}` },
+        ]),
+        405,
+        { Allow: methods.join(", ") },
+      ),
+  }));
 
   const readAuth = apiKeyAuth({ keys: readKeys, challenge: READ_CHALLENGE });
   for (const path of ["/", "/dashboard/*", "/realtime/*", "/history/*"]) app.use(path, readAuth);
