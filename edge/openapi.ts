@@ -252,7 +252,12 @@ export const openApiDocument = {
         requestBody: {
           required: true,
           content: {
-            ...json({ type: "array", items: ref("Pin") }),
+            ...json({
+              type: "array",
+              description: "Pin events; an item that is not a valid Pin is rejected on its own " +
+                "and listed in `rejected`, the others are accepted",
+              items: { anyOf: [ref("Pin"), {}] },
+            }),
             "application/x-ndjson": { schema: { type: "string" } },
           },
         },
