@@ -34,8 +34,8 @@ const RUN_ARGS = [
   "--no-color",
 ];
 
-async function _run(program: string, args: string[]): Promise<Deno.CommandOutput> {
-  return await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" }).output();
+async function _run(program: string, args: string[], cwd?: string): Promise<Deno.CommandOutput> {
+  return await new Deno.Command(program, { args, cwd, stdout: "piped", stderr: "piped" }).output();
 }
 
 const _text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -84,8 +84,14 @@ if (reason !== undefined && !Deno.env.get("CI")) {
       assert.equal(reason, undefined, `Cannot run with CI set: ${reason}`);
       const schemathesis = await _schemathesis();
       const edge = await startEdgeProcess({}, "dev");
+      // Schemathesis and Hypothesis keep caches in the working directory: a temporary one.
+      const cwd = await Deno.makeTempDir({ prefix: "schemathesis-" });
       try {
-        const output = await _run(schemathesis, ["run", `${edge.url}/openapi.json`, ...RUN_ARGS]);
+        const output = await _run(
+          schemathesis,
+          ["run", `${edge.url}/openapi.json`, ...RUN_ARGS],
+          cwd,
+        );
         const report = _text(output.stdout);
         const summary = report.match(/Test cases:\s*\n\s*(.+)/)?.[1] ?? "no summary";
         console.log(`schemathesis: ${summary}`);
@@ -93,6 +99,7 @@ if (reason !== undefined && !Deno.env.get("CI")) {
         assert.match(summary, /generated, \d+ passed/);
       } finally {
         await edge.stop();
+        await Deno.remove(cwd, { recursive: true });
       }
     },
   });
