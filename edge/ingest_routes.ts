@@ -158,7 +158,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
 
   app.post("/pins", async (c) => {
     const kind = _contentKind(c.req.header("content-type"), true);
-    const items = splitBatch(decodeUtf8(c.var.body), kind, limits.maxEvents);
+    const items = await splitBatch(decodeUtf8(c.var.body), kind, limits.maxEvents);
     c.var.spendEvents(items.length);
     const batch = await validateBatch(items, kind);
     await Promise.all([

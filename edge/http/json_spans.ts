@@ -82,16 +82,35 @@ export function measureValue(text: string, bounds: ValueBounds): Excess {
   return null;
 }
 
+/** Characters scanned between two pauses of {@linkcode scanArray}. */
+export const SCAN_STEP = 1 << 18;
+
 /**
- * Finds the items of a JSON array, counting them as it goes.
+ * Finds the items of a JSON array, counting them as it goes. A generator
+ * that pauses every {@linkcode SCAN_STEP} characters, so that its caller can
+ * let the event loop turn during a long scan; its return value is the outcome.
  *
  * @param text JSON text whose first non-space character is `[`.
  * @param maxItems Past this many items the scan stops with `too-many`.
  * @param bounds What each item may hold (the array itself not counted).
  * @returns The items' spans, or why there are none: too many, or a
  * structure that is not an array (unbalanced, an empty item, text after it).
+ * @example
+ * ```ts
+ * const scan = scanArray(text, 10_000, { maxDepth: 17, maxNodes: 1024 });
+ * let step = scan.next();
+ * while (!step.done) {
+ *   await new Promise((resolve) => setTimeout(resolve));
+ *   step = scan.next();
+ * }
+ * const outcome = step.value;
+ * ```
  */
-export function arraySpans(text: string, maxItems: number, bounds: ValueBounds): ArrayScan {
+export function* scanArray(
+  text: string,
+  maxItems: number,
+  bounds: ValueBounds,
+): Generator<void, ArrayScan, void> {
   const items: ItemSpan[] = [];
   const malformed = (message: string): ArrayScan => ({ ok: false, reason: "malformed", message });
   let i = text.indexOf("[") + 1;
@@ -101,7 +120,12 @@ export function arraySpans(text: string, maxItems: number, bounds: ValueBounds):
   let nodes = 0;
   let excess: Excess = null;
   const push = (end: number) => items.push({ start, end, excess });
+  let pause = i + SCAN_STEP;
   for (; i < text.length; i++) {
+    if (i >= pause) {
+      yield;
+      pause = i + SCAN_STEP;
+    }
     const code = text.charCodeAt(i);
     if (_isSpace(code)) continue;
     if (depth === 1 && code !== COMMA && code !== CLOSE_ARRAY && start < 0) start = i;

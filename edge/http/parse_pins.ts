@@ -15,7 +15,13 @@ import {
   validatePinEvent,
   type Validation,
 } from "../../lib/pin/pin_event.ts";
-import { arraySpans, type Excess, measureValue, type ValueBounds } from "./json_spans.ts";
+import {
+  type ArrayScan,
+  type Excess,
+  measureValue,
+  scanArray,
+  type ValueBounds,
+} from "./json_spans.ts";
 
 /** Raised when a body cannot be read as text or JSON at all. */
 export class BodyParseError extends Error {
@@ -71,6 +77,21 @@ export const EVENT_BOUNDS: ValueBounds = { maxDepth: 1 + MAX_EXTRA_DEPTH, maxNod
 
 /** Items parsed and validated between two turns of the event loop. */
 const SLICE = 256;
+
+/** Lets the event loop turn: other requests, `/health`, timers. */
+function _turn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve));
+}
+
+async function _scan(text: string, maxEvents: number): Promise<ArrayScan> {
+  const scan = scanArray(text, maxEvents, EVENT_BOUNDS);
+  let step = scan.next();
+  while (!step.done) {
+    await _turn();
+    step = scan.next();
+  }
+  return step.value;
+}
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -131,7 +152,7 @@ export function parsePin(text: string): Validation<unknown> {
   return problems ? { ok: false, problems } : { ok: true, value: parseJson(text) };
 }
 
-function _jsonItems(text: string, maxEvents: number): BatchItem[] {
+async function _jsonItems(text: string, maxEvents: number): Promise<BatchItem[]> {
   if (text.trimStart()[0] !== "[") {
     if (measureValue(text, EVENT_BOUNDS) === null) parseJson(text);
     throw new BodyParseError(
@@ -139,7 +160,7 @@ function _jsonItems(text: string, maxEvents: number): BatchItem[] {
       422,
     );
   }
-  const scan = arraySpans(text, maxEvents, EVENT_BOUNDS);
+  const scan = await _scan(text, maxEvents);
   if (!scan.ok) {
     if (scan.reason === "too-many") throw new TooManyEventsError(maxEvents);
     throw new BodyParseError(`Body is not valid JSON: ${scan.message}`);
@@ -169,7 +190,8 @@ function _ndjsonItems(text: string, maxEvents: number): BatchItem[] {
 /**
  * Splits a batch body into its items without parsing them, counting them
  * first and measuring each against {@linkcode EVENT_BOUNDS}: a JSON array,
- * or NDJSON (one event per line, blank lines skipped).
+ * or NDJSON (one event per line, blank lines skipped). A long scan lets the
+ * event loop turn every few hundred kilobytes.
  *
  * @param text The body.
  * @param kind `json` for an array, `ndjson` for lines.
@@ -178,10 +200,14 @@ function _ndjsonItems(text: string, maxEvents: number): BatchItem[] {
  * @throws {TooManyEventsError} As soon as the count passes `maxEvents`.
  * @throws {BodyParseError} When a JSON body is not an array (422) or its structure is broken (400).
  */
-export function splitBatch(text: string, kind: "json" | "ndjson", maxEvents: number): BatchItem[] {
+export async function splitBatch(
+  text: string,
+  kind: "json" | "ndjson",
+  maxEvents: number,
+): Promise<BatchItem[]> {
   if (kind === "ndjson") return _ndjsonItems(text, maxEvents);
   if (text.trim() === "") throw new BodyParseError("Body is empty; expected JSON");
-  return _jsonItems(text, maxEvents);
+  return await _jsonItems(text, maxEvents);
 }
 
 function _parseItem(item: BatchItem, index: number, kind: "json" | "ndjson"): Validation<unknown> {
@@ -217,7 +243,7 @@ export async function validateBatch(
 ): Promise<ParsedBatch> {
   const batch: ParsedBatch = { events: [], rejected: [] };
   for (let index = 0; index < items.length; index++) {
-    if (index > 0 && index % SLICE === 0) await new Promise((resolve) => setTimeout(resolve));
+    if (index > 0 && index % SLICE === 0) await _turn();
     const item = items[index]!;
     const parsed = _parseItem(item, index, kind);
     const result = parsed.ok ? validatePinEvent(parsed.value, `[${index}].`) : parsed;

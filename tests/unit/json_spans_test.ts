@@ -1,7 +1,21 @@
 import assert from "node:assert/strict";
-import { arraySpans, measureValue } from "../../edge/http/json_spans.ts";
+import {
+  type ArrayScan,
+  measureValue,
+  SCAN_STEP,
+  scanArray,
+  type ValueBounds,
+} from "../../edge/http/json_spans.ts";
 
 const BOUNDS = { maxDepth: 3, maxNodes: 5 };
+
+/** Runs a scan to its end, without pausing. */
+function arraySpans(text: string, maxItems: number, bounds: ValueBounds): ArrayScan {
+  const scan = scanArray(text, maxItems, bounds);
+  let step = scan.next();
+  while (!step.done) step = scan.next();
+  return step.value;
+}
 
 Deno.test("[json_spans] finds each item of an array, strings and nesting included", () => {
   const text = ' [ {"a":"x,]\\"}"}, [1,[2]] ,"s\\\\",3 ]  ';
@@ -49,4 +63,17 @@ Deno.test("[json_spans] measures one value, stopping early, brackets in strings 
   const started = performance.now();
   assert.equal(measureValue("[".repeat(5_000_000), BOUNDS), "depth");
   assert.ok(performance.now() - started < 100);
+});
+
+Deno.test("[json_spans] a long scan pauses every SCAN_STEP characters", () => {
+  const text = `[${"[1],".repeat(SCAN_STEP)}1]`;
+  const scan = scanArray(text, Infinity, BOUNDS);
+  let pauses = 0;
+  let step = scan.next();
+  while (!step.done) {
+    pauses++;
+    step = scan.next();
+  }
+  assert.equal(pauses, Math.floor((text.length - 1) / SCAN_STEP));
+  assert.ok(step.value.ok && step.value.items.length === SCAN_STEP + 1);
 });

@@ -13,7 +13,7 @@ import { fullPin } from "../fixtures/seed_pins.ts";
 
 Deno.test("[parse_pins] JSON array: valid events kept, invalid ones rejected with their text", async () => {
   const body = JSON.stringify([fullPin(), { ...fullPin(), index: "x" }, fullPin()]);
-  const batch = await validateBatch(splitBatch(body, "json", 10), "json");
+  const batch = await validateBatch(await splitBatch(body, "json", 10), "json");
   assert.equal(batch.events.length, 2);
   assert.equal(batch.rejected.length, 1);
   assert.equal(batch.rejected[0]!.index, 1);
@@ -22,18 +22,18 @@ Deno.test("[parse_pins] JSON array: valid events kept, invalid ones rejected wit
 });
 
 Deno.test("[parse_pins] a JSON body that is not an array is a 422, a broken one a 400", async () => {
-  assert.throws(
-    () => splitBatch(JSON.stringify(fullPin()), "json", 10),
+  await assert.rejects(
+    splitBatch(JSON.stringify(fullPin()), "json", 10),
     (e: unknown) => e instanceof BodyParseError && e.status === 422,
   );
   for (const text of ["[1,", "{", "[1] 2"]) {
-    assert.throws(
-      () => splitBatch(text, "json", 10),
+    await assert.rejects(
+      splitBatch(text, "json", 10),
       (e: unknown) => e instanceof BodyParseError && e.status === 400,
     );
   }
   await assert.rejects(
-    validateBatch(splitBatch('[{"a":1}, {"a":tru}]', "json", 10), "json"),
+    validateBatch(await splitBatch('[{"a":1}, {"a":tru}]', "json", 10), "json"),
     (e: unknown) => e instanceof BodyParseError && e.status === 400 && /in \[1\]/.test(e.message),
   );
 });
@@ -42,7 +42,7 @@ Deno.test("[parse_pins] NDJSON: blank lines skipped, a broken line rejected alon
   const text = [JSON.stringify(fullPin()), "", "{not json", JSON.stringify(fullPin()), ""].join(
     "\n",
   );
-  const batch = await validateBatch(splitBatch(text, "ndjson", 10), "ndjson");
+  const batch = await validateBatch(await splitBatch(text, "ndjson", 10), "ndjson");
   assert.equal(batch.events.length, 2);
   assert.equal(batch.rejected.length, 1);
   assert.equal(batch.rejected[0]!.index, 1);
@@ -58,10 +58,10 @@ Deno.test("[parse_pins] items are counted before anything is parsed or validated
       ["ndjson", "{}\n".repeat(800_000)],
     ] as const
   ) {
-    await t.step(kind, () => {
+    await t.step(kind, async () => {
       const started = performance.now();
-      assert.throws(
-        () => splitBatch(text, kind, 10),
+      await assert.rejects(
+        splitBatch(text, kind, 10),
         (e: unknown) => e instanceof TooManyEventsError && e.limit === 10,
       );
       assert.ok(performance.now() - started < 100, `took ${performance.now() - started} ms`);
@@ -75,7 +75,7 @@ Deno.test("[parse_pins] an item nested too deeply or too large is rejected alone
   await t.step("in a JSON array, quickly", async () => {
     const started = performance.now();
     const body = `[${deep}, ${wide}, ${JSON.stringify(fullPin())}]`;
-    const batch = await validateBatch(splitBatch(body, "json", 10), "json");
+    const batch = await validateBatch(await splitBatch(body, "json", 10), "json");
     assert.equal(batch.events.length, 1);
     assert.deepEqual(batch.rejected.map((r) => r.problems[0]!.path), ["[0]", "[1]"]);
     assert.match(batch.rejected[0]!.problems[0]!.message, /Nested too deeply/);
@@ -84,7 +84,7 @@ Deno.test("[parse_pins] an item nested too deeply or too large is rejected alone
   });
   await t.step("in NDJSON", async () => {
     const batch = await validateBatch(
-      splitBatch(`${deep}\n${wide}\n${JSON.stringify(fullPin())}`, "ndjson", 10),
+      await splitBatch(`${deep}\n${wide}\n${JSON.stringify(fullPin())}`, "ndjson", 10),
       "ndjson",
     );
     assert.equal(batch.events.length, 1);
