@@ -10,7 +10,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { HistoryStore } from "../lib/history/history_store.ts";
 import { HttpError } from "./http/http_error.ts";
-import { queryParam } from "./http/query_param.ts";
+import { integerParam, queryParam } from "./http/query_param.ts";
 
 /** The part of the history store the edge reads. */
 export type HistoryReader = Pick<
@@ -18,11 +18,15 @@ export type HistoryReader = Pick<
   "categoriesByYear" | "topCategory" | "mediaByYear" | "topProfiles" | "yearsAvailable" | "runs"
 >;
 
-const yearParam = z.coerce.number().int().min(1970).max(9999);
-const limitParam = z.coerce.number().int().min(1).max(1000);
-const categoryParam = z.string().trim().min(1, "Required: a category such as art or travel").max(
-  200,
-);
+const yearParam = integerParam(1970, 9999);
+const limitParam = integerParam(1, 1000);
+/** A category to look up: 1 to 200 characters, not only spaces (stated in the OpenAPI document too). */
+export const CATEGORY_PATTERN = "[^ \\t\\n\\r]";
+const categoryParam = z.string()
+  .min(1, "Required: a category such as art or travel")
+  .max(200)
+  .regex(new RegExp(CATEGORY_PATTERN), "Expected a category such as art or travel, not only spaces")
+  .transform((text) => text.trim());
 
 /**
  * Builds the `/history` routes.

@@ -8,17 +8,23 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { RealtimeStore, Window } from "../lib/realtime/realtime_store.ts";
-import { queryParam } from "./http/query_param.ts";
+import { integerParam, queryParam } from "./http/query_param.ts";
 
-const MAX_WINDOW_MS = 30 * 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-const windowParam = z.string().regex(/^[1-9]\d{0,5}[mhd]$/, {
-  message: "Expected a duration such as 15m, 1h or 7d (minutes, hours or days, at most 30d)",
-}).transform((text) => Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1)]!)
-  .refine((ms) => ms <= MAX_WINDOW_MS, { message: "Window is longer than 30d" });
+/**
+ * A sliding window's length: minutes, hours or days, from 1m to 30d
+ * (43200m, 720h). The OpenAPI document states the same pattern.
+ */
+export const WINDOW_PATTERN =
+  "^(?:(?:[1-9][0-9]{0,3}|[1-3][0-9]{4}|4[0-2][0-9]{3}|43[01][0-9]{2}|43200)m|" +
+  "(?:[1-9][0-9]?|[1-6][0-9]{2}|7[01][0-9]|720)h|(?:[1-9]|[12][0-9]|30)d)$";
 
-const limitParam = z.coerce.number().int().min(1).max(1000);
+const windowParam = z.string().regex(new RegExp(WINDOW_PATTERN), {
+  message: "Expected a duration such as 15m, 1h or 7d (minutes, hours or days, at most 30d)",
+}).transform((text) => Number(text.slice(0, -1)) * UNIT_MS[text.slice(-1)]!);
+
+const limitParam = integerParam(1, 1000);
 
 /**
  * Builds the `/realtime` routes.

@@ -15,7 +15,7 @@ import { serveHttp } from "../lib/runtime/serve_http.ts";
 import type { Registry } from "prom-client";
 import { createUuidV7 } from "../lib/ingest/uuid_v7.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
-import { createApp } from "./app.ts";
+import { createApp, type EdgeDeps } from "./app.ts";
 import { loadDashboardAssets } from "./dashboard/dashboard_assets.ts";
 import type { HistoryStore } from "../lib/history/history_store.ts";
 import { createDeadLetterCounts } from "../lib/dlq/dlq_counts.ts";
@@ -39,6 +39,8 @@ export interface EdgeServices {
   realtime?: RealtimeStore;
   /** The history store, for `/history/...` and the dashboard's batch section. */
   history?: HistoryStore;
+  /** More checks `/health` runs, by name (e.g. the stream job's in `deno task dev`). */
+  healthChecks?: EdgeDeps["healthChecks"];
 }
 
 /**
@@ -49,7 +51,7 @@ export interface EdgeServices {
  * @throws {ConfigError} When `HOST`:`PORT` cannot be bound, naming the address.
  */
 export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
-  const { config, bus, logger, registry, realtime, history } = services;
+  const { config, bus, logger, registry, realtime, history, healthChecks } = services;
   await bus.ensureTopics(pipelineTopics(config.bus));
   let ingestorRef: { inFlightBytes(): number } | null = null;
   const metrics = createEdgeMetrics(registry, () => ingestorRef?.inFlightBytes() ?? 0);
@@ -73,11 +75,13 @@ export async function startEdge(services: EdgeServices): Promise<RunningEdge> {
     bus,
     metrics,
     limits: config.ingest,
+    readKeys: config.read.apiKeys,
     logger,
     realtime,
     dashboard,
     history,
     deadLetters: createDeadLetterCounts({ bus, topic: config.bus.dlqTopic }),
+    healthChecks,
   });
   const server = await serveHttp(
     { hostname: config.host, port: config.port, portVariable: "PORT" },

@@ -111,7 +111,15 @@ await runMain({
   });
   shutdown.add(() => control.stop());
   // Started last, stopped first: the edge stops accepting before the jobs stop.
-  const edge = await startEdge({ config, bus, logger, registry, realtime, history });
+  const edge = await startEdge({
+    config,
+    bus,
+    logger,
+    registry,
+    realtime,
+    history,
+    healthChecks: { stream: () => Promise.resolve({ kind: "stream", ...stream.health() }) },
+  });
   shutdown.add(() => edge.shutdown());
 
   const mode = (real: boolean, name: string) => (real ? name : "embedded");

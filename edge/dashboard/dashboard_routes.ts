@@ -2,7 +2,7 @@
  * The live dashboard: `GET /` (the page), `GET /dashboard/state` (the JSON
  * document the page polls every two seconds) and
  * `GET /dashboard/assets/<file>` (its script, style, icon and Chart.js).
- * Read-only and unauthenticated, like `/realtime/...`.
+ * Read-only; behind `READ_API_KEYS` when it is set, like `/realtime/...` (see app.ts).
  *
  * @module
  */

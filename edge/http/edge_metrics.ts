@@ -19,9 +19,11 @@ export interface EdgeMetrics {
   eventsAccepted: Counter;
   eventsRejected: Counter<"reason">;
   deadLetters: Counter;
+  deadLetterFailures: Counter;
   produceSeconds: Histogram<"topic" | "result">;
   produceBatchEvents: Histogram<"topic">;
   inFlightBytes: Gauge;
+  requestBodyBytes: Gauge;
 }
 
 /**
@@ -72,6 +74,12 @@ export function createEdgeMetrics(
       help: "Records written to the dead-letter topic by the edge",
       registers,
     }),
+    deadLetterFailures: new Counter({
+      name: "pipeline_ingest_dead_letter_failures_total",
+      help:
+        "Records the edge could not write to the dead-letter topic (logged; the request was answered)",
+      registers,
+    }),
     produceSeconds: new Histogram({
       name: "pipeline_produce_duration_seconds",
       help: "Time for the bus to acknowledge one micro-batch",
@@ -93,6 +101,11 @@ export function createEdgeMetrics(
       collect() {
         this.set(inFlightBytes());
       },
+    }),
+    requestBodyBytes: new Gauge({
+      name: "pipeline_http_request_body_bytes_in_flight",
+      help: "Bytes of request bodies reserved now, against INGEST_MAX_INFLIGHT_BYTES",
+      registers,
     }),
   };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { z } from "zod";
+import { z } from "zod";
 import { HttpError } from "./http_error.ts";
 
 /**
@@ -32,4 +32,19 @@ export function queryParam<T>(
     ]);
   }
   return result.data;
+}
+
+/**
+ * The schema of an integer query parameter: decimal digits only (no
+ * exponent, no hex, no spaces), within bounds, as OpenAPI's `integer` says.
+ *
+ * @param min The smallest value.
+ * @param max The largest value.
+ * @returns The schema.
+ */
+export function integerParam(min: number, max: number): z.ZodType<number> {
+  return z.string()
+    .regex(/^-?[0-9]{1,16}$/, "Expected an integer")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 }

@@ -10,6 +10,8 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 
 /** A rate limiter. */
 export interface RateLimiter {
+  /** The most tokens one call can take: one second's worth. */
+  readonly burst: number;
   /** Takes `cost` tokens for `key`, or says how long to wait. */
   take(key: string, cost: number): RateDecision;
 }
@@ -24,6 +26,7 @@ export interface RateLimiter {
 export function createRateLimiter(rate: number, now: () => number = Date.now): RateLimiter {
   const buckets = new Map<string, { tokens: number; at: number }>();
   return {
+    burst: rate,
     take(key, cost) {
       const time = now();
       const bucket = buckets.get(key) ?? { tokens: rate, at: time };

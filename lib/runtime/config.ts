@@ -44,8 +44,16 @@ export interface IngestConfig {
   /** Events per second allowed per key; 0 disables the limit. */
   rateLimit: number;
   maxEvents: number;
+  /** Most bytes of one request body, after decompression. */
   maxBytes: number;
+  /** Most bytes of request bodies held at once, across all connections. */
+  maxInFlightBytes: number;
   produceTimeoutMs: number;
+}
+
+/** Keys of the read routes (dashboard, `/realtime`, `/history`); empty leaves them open. */
+export interface ReadConfig {
+  apiKeys: string[];
 }
 
 /** The real-time store; `databaseUrl` null selects embedded PGlite. */
@@ -107,6 +115,7 @@ export interface Config {
   log: LogConfig;
   bus: BusConfig;
   ingest: IngestConfig;
+  read: ReadConfig;
   realtime: RealtimeConfig;
   archive: ArchiveConfig;
   history: HistoryConfig;
@@ -124,6 +133,7 @@ const MIB = 1024 * 1024;
  * @throws {ConfigError} Naming the first variable whose value cannot be used.
  */
 export function loadConfig(env: Env = Deno.env.toObject()): Config {
+  const maxBytes = readInt(env, "INGEST_MAX_BYTES", 5 * MIB, 1024, 1024 * MIB);
   return {
     host: readString(env, "HOST", "0.0.0.0"),
     port: readInt(env, "PORT", 8000, 0, 65535),
@@ -146,9 +156,17 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       apiKeys: readList(env, "INGEST_API_KEYS"),
       rateLimit: readInt(env, "INGEST_RATE_LIMIT", 0, 0, 10_000_000),
       maxEvents: readInt(env, "INGEST_MAX_EVENTS", 10_000, 1, 1_000_000),
-      maxBytes: readInt(env, "INGEST_MAX_BYTES", 5 * MIB, 1024, 1024 * MIB),
+      maxBytes,
+      maxInFlightBytes: readInt(
+        env,
+        "INGEST_MAX_INFLIGHT_BYTES",
+        Math.max(16 * MIB, maxBytes),
+        maxBytes,
+        64 * 1024 * MIB,
+      ),
       produceTimeoutMs: readInt(env, "PRODUCE_TIMEOUT_MS", 5000, 100, 120_000),
     },
+    read: { apiKeys: readList(env, "READ_API_KEYS") },
     realtime: {
       databaseUrl: readUrl(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
       group: readString(env, "STREAM_GROUP", "realtime"),

@@ -26,7 +26,10 @@ export const ENV_GROUPS = {
     INGEST_API_KEYS: "Comma-separated write keys; unset: ingest is open",
     INGEST_RATE_LIMIT: "Events per second per key; 0: no limit",
     INGEST_MAX_EVENTS: "Events per POST /pins",
-    INGEST_MAX_BYTES: "Bytes per request body",
+    INGEST_MAX_BYTES: "Bytes per request body, after decompression",
+    INGEST_MAX_INFLIGHT_BYTES:
+      "Bytes of request bodies held at once; past it, 503 with Retry-After",
+    READ_API_KEYS: "Comma-separated keys of the read routes; unset: they are open",
     PRODUCE_TIMEOUT_MS: "How long a request waits for the bus before a 503",
   },
   metrics: {

@@ -13,6 +13,8 @@ Deno.test("[config] defaults select the embedded adapters", () => {
   assert.equal(config.bus.retentionBytes, 1024 ** 3);
   assert.equal(config.ingest.maxEvents, 10_000);
   assert.equal(config.ingest.maxBytes, 5 * 1024 * 1024);
+  assert.equal(config.ingest.maxInFlightBytes, 16 * 1024 * 1024);
+  assert.deepEqual(config.read.apiKeys, []);
   assert.equal(config.log.level, "info");
   assert.equal(config.realtime.stallSeconds, 60);
 });
@@ -22,12 +24,16 @@ Deno.test("[config] reads the variables", () => {
     PORT: "9001",
     KAFKA_BROKERS: "127.0.0.1:9092, kafka-2:9092",
     INGEST_API_KEYS: "k1,k2",
+    READ_API_KEYS: " reader ",
+    INGEST_MAX_INFLIGHT_BYTES: "67108864",
     LOG_LEVEL: "WARN",
     BUS_RETENTION_HOURS: "0",
     BUS_RETENTION_BYTES: "0",
     STREAM_STALL_SECONDS: "5",
   });
   assert.equal(config.realtime.stallSeconds, 5);
+  assert.deepEqual(config.read.apiKeys, ["reader"]);
+  assert.equal(config.ingest.maxInFlightBytes, 64 * 1024 * 1024);
   assert.equal(config.port, 9001);
   assert.equal(config.bus.retentionHours, 0, "0 keeps records without an age limit");
   assert.equal(config.bus.retentionBytes, 0, "0 keeps records without a size limit");
@@ -63,6 +69,11 @@ Deno.test("[config] errors name the variable and its value", async (t) => {
       { STREAM_STALL_SECONDS: "0" },
       "STREAM_STALL_SECONDS",
       /from 1 to 86400, current value is '0'/,
+    ],
+    [
+      { INGEST_MAX_BYTES: "2048", INGEST_MAX_INFLIGHT_BYTES: "1024" },
+      "INGEST_MAX_INFLIGHT_BYTES",
+      /expected an integer from 2048 to .*current value is '1024'/,
     ],
   ];
   for (const [env, variable, message] of cases) {
@@ -115,4 +126,9 @@ Deno.test("[config] recordEnvReads lists every variable loadConfig reads, with i
   assert.deepEqual(byName.get("KAFKA_BROKERS"), { name: "KAFKA_BROKERS" });
   assert.deepEqual(byName.get("DATABASE_URL"), { name: "DATABASE_URL" });
   assert.equal(byName.size, reads.length);
+});
+
+Deno.test("[config] the default cap on bytes in flight is never below one full body", () => {
+  const config = loadConfig({ INGEST_MAX_BYTES: String(64 * 1024 * 1024) });
+  assert.equal(config.ingest.maxInFlightBytes, 64 * 1024 * 1024);
 });

@@ -17,3 +17,7 @@ Deno.test("[rate_limiter] a request larger than the burst says how long to wait"
   limiter.take("k", 100);
   assert.deepEqual(limiter.take("k", 1000), { ok: false, retryAfterSeconds: 1 });
 });
+
+Deno.test("[rate_limiter] the burst is one second's worth", () => {
+  assert.equal(createRateLimiter(250).burst, 250);
+});

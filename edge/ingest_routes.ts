@@ -1,0 +1,175 @@
+/**
+ * The ingest routes, `POST /pin/` (also `/pin`) and `POST /pins`, behind one
+ * policy: the API key, the per-key rate limit, the cap on body bytes in
+ * flight, and the body limit with decompression. The handlers then parse,
+ * validate, publish and dead-letter.
+ *
+ * @module
+ */
+
+import { type Context, Hono } from "hono";
+import type { Ingestor } from "../lib/ingest/ingest.ts";
+import { type Problem, validatePinEvent } from "../lib/pin/pin_event.ts";
+import type { IngestConfig } from "../lib/runtime/config.ts";
+import type { Logger } from "../lib/runtime/logger.ts";
+import { apiKeyAuth } from "./http/api_key_auth.ts";
+import type { EdgeMetrics } from "./http/edge_metrics.ts";
+import { HttpError, MAX_PROBLEMS } from "./http/http_error.ts";
+import { limitInFlightBytes } from "./http/in_flight_bytes.ts";
+import {
+  decodeUtf8,
+  parsePin,
+  type Rejected,
+  splitBatch,
+  validateBatch,
+} from "./http/parse_pins.ts";
+import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
+import { cancelUnreadBody } from "./http/unread_body.ts";
+import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
+
+/** The paths the ingest policy guards. */
+export const INGEST_PATHS: readonly string[] = ["/pin/", "/pin", "/pins"];
+
+/** What the ingest routes are built from. */
+export interface IngestDeps {
+  ingestor: Ingestor;
+  metrics: EdgeMetrics;
+  limits: IngestConfig;
+  logger: Logger;
+  /** Told how many events each request had accepted, for the dashboard's rate. */
+  onAccepted?(events: number): void;
+  now?: () => number;
+}
+
+type IngestEnv = { Variables: RateLimitEnv["Variables"] & RequestBodyEnv["Variables"] };
+
+/** The `rejected` list of a `/pins` answer, its problems cut at {@linkcode MAX_PROBLEMS}. */
+export interface RejectedList {
+  rejected: Array<{ index: number; problems: Problem[] }>;
+  /** Problems found but not listed; absent when none were left out. */
+  problems_omitted?: number;
+}
+
+/**
+ * Lists rejected events with their problems, up to {@linkcode MAX_PROBLEMS}
+ * problems in all; events past that are left out and their problems counted.
+ *
+ * @param rejected The rejected events, in order.
+ * @returns The list and the count of problems left out.
+ */
+export function listRejected(rejected: Rejected[]): RejectedList {
+  const listed: RejectedList["rejected"] = [];
+  let budget = MAX_PROBLEMS;
+  let omitted = 0;
+  for (const { index, problems } of rejected) {
+    const shown = problems.slice(0, budget);
+    if (shown.length > 0) listed.push({ index, problems: shown });
+    budget -= shown.length;
+    omitted += problems.length - shown.length;
+  }
+  return omitted > 0 ? { rejected: listed, problems_omitted: omitted } : { rejected: listed };
+}
+
+function _contentKind(header: string | undefined, allowNdjson: boolean): "json" | "ndjson" {
+  const type = (header ?? "application/json").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json" || type === "" || type.endsWith("+json")) return "json";
+  if (allowNdjson && (type === "application/x-ndjson" || type === "application/jsonl")) {
+    return "ndjson";
+  }
+  const accepted = allowNdjson ? "application/json or application/x-ndjson" : "application/json";
+  throw new HttpError(415, `Unsupported Content-Type '${type}'; send ${accepted}`, [
+    { path: "Content-Type", message: `Expected ${accepted}` },
+  ]);
+}
+
+function _letterProblems(problems: Problem[]): Problem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const more = problems.length - MAX_PROBLEMS;
+  return [...problems.slice(0, MAX_PROBLEMS), { path: "$", message: `${more} more problems` }];
+}
+
+/**
+ * Builds the ingest routes; mount at the root.
+ *
+ * @param deps The ingestor, metrics, limits and logger.
+ * @returns A Hono app.
+ */
+export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
+  const { ingestor, metrics, limits, logger, onAccepted, now = Date.now } = deps;
+  const app = new Hono<IngestEnv>();
+
+  // The policy, for POST only: other methods fall through to a 405.
+  app.on(
+    "POST",
+    [...INGEST_PATHS],
+    cancelUnreadBody(),
+    apiKeyAuth({ keys: limits.apiKeys }),
+    rateLimit({
+      rate: limits.rateLimit,
+      now,
+      onLimited: (events) => metrics.eventsRejected.inc({ reason: "rate_limited" }, events),
+    }),
+    limitInFlightBytes({
+      capBytes: limits.maxInFlightBytes,
+      maxBodyBytes: limits.maxBytes,
+      onChange: (bytes) => metrics.requestBodyBytes.set(bytes),
+    }),
+    requestBody({ maxBytes: limits.maxBytes }),
+  );
+
+  /** Writes dead letters; a failure is logged and counted, never turned into the answer. */
+  async function deadLetter(source: string, rejected: Rejected[]): Promise<void> {
+    if (rejected.length === 0) return;
+    metrics.eventsRejected.inc({ reason: "invalid" }, rejected.length);
+    try {
+      await ingestor.deadLetter(rejected.map(({ index, problems, raw }) => ({
+        source,
+        reason: "invalid",
+        index,
+        problems: _letterProblems(problems),
+        raw,
+      })));
+      metrics.deadLetters.inc(rejected.length);
+    } catch (error) {
+      metrics.deadLetterFailures.inc(rejected.length);
+      logger.warn("Dead letters not written", { source, count: rejected.length, error });
+    }
+  }
+
+  function accepted(events: number): void {
+    metrics.eventsAccepted.inc(events);
+    onAccepted?.(events);
+  }
+
+  async function postPin(c: Context<IngestEnv>) {
+    _contentKind(c.req.header("content-type"), false);
+    const text = decodeUtf8(c.var.body);
+    const parsed = parsePin(text);
+    const result = parsed.ok ? validatePinEvent(parsed.value) : parsed;
+    if (!result.ok) {
+      await deadLetter("edge:/pin/", [{ index: 0, problems: result.problems, raw: text }]);
+      throw new HttpError(422, "Invalid pin event", result.problems);
+    }
+    const [event] = await ingestor.accept([result.value]);
+    accepted(1);
+    return c.json(event);
+  }
+
+  app.post("/pin/", postPin);
+  app.post("/pin", postPin);
+
+  app.post("/pins", async (c) => {
+    const kind = _contentKind(c.req.header("content-type"), true);
+    const items = await splitBatch(decodeUtf8(c.var.body), kind, limits.maxEvents);
+    c.var.spendEvents(items.length);
+    const batch = await validateBatch(items, kind);
+    await Promise.all([
+      ingestor.accept(batch.events),
+      deadLetter("edge:/pins", batch.rejected),
+    ]);
+    accepted(batch.events.length);
+    return c.json({ accepted: batch.events.length, ...listRejected(batch.rejected) });
+  });
+
+  return app;
+}
