@@ -13,7 +13,8 @@ import {
   createArchiveMetrics,
   DLQ_ARCHIVE_METRICS_PREFIX,
 } from "../lib/archive/archive_metrics.ts";
-import { archiverSettings, createArchiver, dlqArchiverSettings } from "../lib/archive/archiver.ts";
+import { createArchiver } from "../lib/archive/archiver.ts";
+import { archiverSettings, dlqArchiverSettings } from "../lib/archive/archiver_settings.ts";
 import { openArchive } from "../lib/archive/mod.ts";
 import { runBatch } from "../lib/batch/batch_runner.ts";
 import { openBus, pipelineTopics } from "../lib/bus/mod.ts";

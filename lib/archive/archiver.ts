@@ -2,7 +2,7 @@
  * The archiver: consumer group `archive` on the pins topic, through the bus
  * port (Kafka or embedded), into the archive port (S3 or a local directory).
  * A second one archives the dead-letter topic (group `archive-dlq`) the same
- * way into the dead-letter zone (`dlq/...`, see {@linkcode dlqArchiverSettings}).
+ * way into the dead-letter zone (`dlq/...`, see `archiver_settings.ts`).
  *
  * Each partition's records are buffered as received (the JSON text exactly as
  * on the topic) and written as gzip NDJSON objects named by `archive_key.ts`
@@ -24,9 +24,8 @@
 
 import type { Bus, BusConsumer, ConsumedBatch } from "../bus/bus.ts";
 import { deadline, retry } from "../runtime/async.ts";
-import type { Config } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
-import { DLQ_PREFIX, type LogZonePrefix, RAW_PREFIX } from "./archive_key.ts";
+import { type LogZonePrefix, RAW_PREFIX } from "./archive_key.ts";
 import type { ArchiveMetrics } from "./archive_metrics.ts";
 import { readIntent } from "./_flush_intent.ts";
 import { createFlushWaiters, flushTimeoutError } from "./_flush_waiters.ts";
@@ -68,39 +67,6 @@ export interface ArchiverOptions {
    * times twice their bound (backpressure) in UTF-16 would not fit.
    */
   memoryBytes?: number;
-}
-
-/**
- * The archiver's settings from the configuration, for `createArchiver`.
- *
- * @param config The process's configuration.
- * @returns Topic, group and flush bounds.
- */
-export function archiverSettings(config: Config): ArchiverOptions {
-  return {
-    topic: config.bus.pinsTopic,
-    groupId: config.archive.group,
-    flushSeconds: config.archive.flushSeconds,
-    flushBytes: config.archive.flushBytes,
-    flushEvents: config.archive.flushEvents,
-    memoryBytes: config.archive.memoryBytes,
-  };
-}
-
-/**
- * The dead-letter archiver's settings: the dead-letter topic, group
- * `<ARCHIVE_GROUP>-dlq`, the dead-letter zone, and the pins archiver's bounds.
- *
- * @param config The process's configuration.
- * @returns Topic, group, zone and flush bounds.
- */
-export function dlqArchiverSettings(config: Config): ArchiverOptions {
-  return {
-    ...archiverSettings(config),
-    topic: config.bus.dlqTopic,
-    groupId: `${config.archive.group}-dlq`,
-    keyPrefix: DLQ_PREFIX,
-  };
 }
 
 /** The state `/health` reports. */

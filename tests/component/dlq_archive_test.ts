@@ -5,7 +5,8 @@ import {
   createArchiveMetrics,
   DLQ_ARCHIVE_METRICS_PREFIX,
 } from "../../lib/archive/archive_metrics.ts";
-import { createArchiver, dlqArchiverSettings } from "../../lib/archive/archiver.ts";
+import { createArchiver } from "../../lib/archive/archiver.ts";
+import { dlqArchiverSettings } from "../../lib/archive/archiver_settings.ts";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
 import { createIngestor } from "../../lib/ingest/ingest.ts";
