@@ -75,15 +75,6 @@ export function readString(env: Env, name: string, fallback: string): string {
 }
 
 /**
- * Reads an optional string variable.
- *
- * @returns The trimmed value, or null when unset or blank.
- */
-export function readOptional(env: Env, name: string): string | null {
-  return _value(env, name) ?? null;
-}
-
-/**
  * Reads an integer variable within bounds.
  *
  * @throws {ConfigError} When the value is not an integer in `[min, max]`.
