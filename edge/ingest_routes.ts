@@ -51,8 +51,8 @@ export interface RejectedList {
 }
 
 /**
- * Lists rejected events with their problems, up to {@linkcode MAX_PROBLEMS}
- * problems in all; events past that are left out and their problems counted.
+ * Lists every rejected event by index, with its problems up to
+ * {@linkcode MAX_PROBLEMS} problems in all; the problems past that are counted.
  *
  * @param rejected The rejected events, in order.
  * @returns The list and the count of problems left out.
@@ -62,8 +62,10 @@ export function listRejected(rejected: Rejected[]): RejectedList {
   let budget = MAX_PROBLEMS;
   let omitted = 0;
   for (const { index, problems } of rejected) {
+    // Every rejected index is listed, so a client always knows which events to fix or resend;
+    // only the detailed problems are bounded.
     const shown = problems.slice(0, budget);
-    if (shown.length > 0) listed.push({ index, problems: shown });
+    listed.push({ index, problems: shown });
     budget -= shown.length;
     omitted += problems.length - shown.length;
   }
