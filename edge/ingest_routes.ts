@@ -24,7 +24,6 @@ import {
   validateBatch,
 } from "./http/parse_pins.ts";
 import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
-import { cancelUnreadBody } from "./http/unread_body.ts";
 import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
 
 /** The paths the ingest policy guards. */
@@ -102,7 +101,6 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
   app.on(
     "POST",
     [...INGEST_PATHS],
-    cancelUnreadBody(),
     apiKeyAuth({ keys: limits.apiKeys }),
     rateLimit({
       rate: limits.rateLimit,
