@@ -15,8 +15,15 @@ import { WINDOW_PATTERN } from "./realtime_routes.ts";
 
 const INTEGER_FIELDS = new Set(["index", "downloaded"]);
 
-/** The validator's ISO-8601 date-time, narrowed to values `Date.parse` reads (months 01-12...). */
-const EVENT_TIME_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" +
+/**
+ * The validator's ISO-8601 date-time, narrowed to values every store reads:
+ * months 01-12 and so on (what `Date.parse` takes), and years 0002 to 9998,
+ * so that no zone offset moves the instant out of 0001-9999 (PostgreSQL's
+ * `timestamptz` has no year 0).
+ */
+const EVENT_TIME_PATTERN =
+  "^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])" +
+  "-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" +
   "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 
 const json = (schema: unknown) => ({ "application/json": { schema } });
