@@ -27,7 +27,7 @@ import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
 import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
 
 /** The paths the ingest policy guards. */
-export const INGEST_PATHS: readonly string[] = ["/pin/", "/pin", "/pins"];
+const INGEST_PATHS = ["/pin/", "/pin", "/pins"];
 
 /** What the ingest routes are built from. */
 export interface IngestDeps {
@@ -43,21 +43,16 @@ export interface IngestDeps {
 type IngestEnv = { Variables: RateLimitEnv["Variables"] & RequestBodyEnv["Variables"] };
 
 /** The `rejected` list of a `/pins` answer, its problems cut at {@linkcode MAX_PROBLEMS}. */
-export interface RejectedList {
+interface _RejectedList {
   rejected: Array<{ index: number; problems: Problem[] }>;
   /** Problems found but not listed; absent when none were left out. */
   problems_omitted?: number;
 }
 
-/**
- * Lists rejected events with their problems, up to {@linkcode MAX_PROBLEMS}
- * problems in all; events past that are left out and their problems counted.
- *
- * @param rejected The rejected events, in order.
- * @returns The list and the count of problems left out.
- */
-export function listRejected(rejected: Rejected[]): RejectedList {
-  const listed: RejectedList["rejected"] = [];
+// The rejected events with their problems, up to MAX_PROBLEMS problems in all; events past
+// that are left out and their problems counted.
+function _listRejected(rejected: Rejected[]): _RejectedList {
+  const listed: _RejectedList["rejected"] = [];
   let budget = MAX_PROBLEMS;
   let omitted = 0;
   for (const { index, problems } of rejected) {
@@ -100,7 +95,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
   // The policy, for POST only: other methods fall through to a 405.
   app.on(
     "POST",
-    [...INGEST_PATHS],
+    INGEST_PATHS,
     apiKeyAuth({ keys: limits.apiKeys }),
     rateLimit({
       rate: limits.rateLimit,
@@ -166,7 +161,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
       deadLetter("edge:/pins", batch.rejected),
     ]);
     accepted(batch.events.length);
-    return c.json({ accepted: batch.events.length, ...listRejected(batch.rejected) });
+    return c.json({ accepted: batch.events.length, ..._listRejected(batch.rejected) });
   });
 
   return app;

@@ -7,10 +7,16 @@
  * @module
  */
 
-import { MAX_EVENT_ID_LENGTH, MAX_FIELD_LENGTH, PIN_FIELDS } from "../lib/pin/pin_event.ts";
+import {
+  MAX_EVENT_ID_LENGTH,
+  MAX_EXTRA_DEPTH,
+  MAX_FIELD_LENGTH,
+  PIN_FIELDS,
+} from "../lib/pin/pin_event.ts";
 import { dashboardPaths, dashboardStateSchema } from "./dashboard/dashboard_openapi.ts";
 import { CATEGORY_PATTERN } from "./history_routes.ts";
 import { MAX_PROBLEMS } from "./http/http_error.ts";
+import { EVENT_BOUNDS } from "./http/parse_pins.ts";
 import { WINDOW_PATTERN } from "./realtime_routes.ts";
 
 const INTEGER_FIELDS = new Set(["index", "downloaded"]);
@@ -57,7 +63,8 @@ const pinField = (name: string) =>
 const pin = {
   type: "object",
   description: "A pin event exactly as the seed project's client sends it. Unknown fields are " +
-    "kept, up to 16 levels deep and 1024 objects, arrays and fields in one event.",
+    `kept, up to ${MAX_EXTRA_DEPTH} levels deep and ${EVENT_BOUNDS.maxNodes} objects, arrays ` +
+    "and fields in one event.",
   required: [...PIN_FIELDS],
   additionalProperties: true,
   properties: {
