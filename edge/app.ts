@@ -25,6 +25,7 @@ import { realtimeRoutes } from "./realtime_routes.ts";
 import { type HistoryReader, historyRoutes } from "./history_routes.ts";
 import type { RealtimeStore } from "../lib/realtime/realtime_store.ts";
 import { createRateRing } from "./http/rate_ring.ts";
+import { cancelUnreadBody } from "./http/unread_body.ts";
 import type { DashboardAssets } from "./dashboard/dashboard_assets.ts";
 import { dashboardRoutes } from "./dashboard/dashboard_routes.ts";
 import { docsRoutes } from "./dashboard/docs_routes.ts";
@@ -94,6 +95,8 @@ export function createApp(deps: EdgeDeps): Hono {
       metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
     }
   });
+
+  app.use(cancelUnreadBody());
 
   app.use(methodNotAllowed({
     app,

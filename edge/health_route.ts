@@ -35,16 +35,10 @@ function _bounded(check: HealthCheck, ms: number): Promise<HealthResult> {
   }));
 }
 
-/**
- * Runs checks concurrently, each bounded.
- *
- * @param checks The checks by name.
- * @param timeoutMs The bound of each.
- * @returns Each check's outcome by name.
- */
-export async function runHealthChecks(
+// Runs the checks concurrently, each bounded; their outcomes by name.
+async function _runChecks(
   checks: Record<string, HealthCheck>,
-  timeoutMs: number = HEALTH_CHECK_TIMEOUT_MS,
+  timeoutMs: number,
 ): Promise<Record<string, HealthResult>> {
   const names = Object.keys(checks);
   const results = await Promise.all(names.map((name) => _bounded(checks[name]!, timeoutMs)));
@@ -64,7 +58,7 @@ export function healthRoute(
 ): Hono {
   const app = new Hono();
   app.get("/health", async (c) => {
-    const results = await runHealthChecks(checks, timeoutMs);
+    const results = await _runChecks(checks, timeoutMs);
     const ok = Object.values(results).every((result) => result.ok);
     return c.json({ status: ok ? "ok" : "degraded", checks: results }, ok ? 200 : 503);
   });

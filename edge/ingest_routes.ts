@@ -24,11 +24,10 @@ import {
   validateBatch,
 } from "./http/parse_pins.ts";
 import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
-import { cancelUnreadBody } from "./http/unread_body.ts";
 import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
 
 /** The paths the ingest policy guards. */
-export const INGEST_PATHS: readonly string[] = ["/pin/", "/pin", "/pins"];
+const INGEST_PATHS = ["/pin/", "/pin", "/pins"];
 
 /** What the ingest routes are built from. */
 export interface IngestDeps {
@@ -44,21 +43,16 @@ export interface IngestDeps {
 type IngestEnv = { Variables: RateLimitEnv["Variables"] & RequestBodyEnv["Variables"] };
 
 /** The `rejected` list of a `/pins` answer, its problems cut at {@linkcode MAX_PROBLEMS}. */
-export interface RejectedList {
+interface _RejectedList {
   rejected: Array<{ index: number; problems: Problem[] }>;
   /** Problems found but not listed; absent when none were left out. */
   problems_omitted?: number;
 }
 
-/**
- * Lists every rejected event by index, with its problems up to
- * {@linkcode MAX_PROBLEMS} problems in all; the problems past that are counted.
- *
- * @param rejected The rejected events, in order.
- * @returns The list and the count of problems left out.
- */
-export function listRejected(rejected: Rejected[]): RejectedList {
-  const listed: RejectedList["rejected"] = [];
+// Every rejected event by index, with its problems up to MAX_PROBLEMS problems in all; the
+// problems past that are counted.
+function _listRejected(rejected: Rejected[]): _RejectedList {
+  const listed: _RejectedList["rejected"] = [];
   let budget = MAX_PROBLEMS;
   let omitted = 0;
   for (const { index, problems } of rejected) {
@@ -103,8 +97,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
   // The policy, for POST only: other methods fall through to a 405.
   app.on(
     "POST",
-    [...INGEST_PATHS],
-    cancelUnreadBody(),
+    INGEST_PATHS,
     apiKeyAuth({ keys: limits.apiKeys }),
     rateLimit({
       rate: limits.rateLimit,
@@ -170,7 +163,7 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
       deadLetter("edge:/pins", batch.rejected),
     ]);
     accepted(batch.events.length);
-    return c.json({ accepted: batch.events.length, ...listRejected(batch.rejected) });
+    return c.json({ accepted: batch.events.length, ..._listRejected(batch.rejected) });
   });
 
   return app;

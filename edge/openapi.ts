@@ -7,16 +7,29 @@
  * @module
  */
 
-import { MAX_EVENT_ID_LENGTH, MAX_FIELD_LENGTH, PIN_FIELDS } from "../lib/pin/pin_event.ts";
+import {
+  MAX_EVENT_ID_LENGTH,
+  MAX_EXTRA_DEPTH,
+  MAX_FIELD_LENGTH,
+  PIN_FIELDS,
+} from "../lib/pin/pin_event.ts";
 import { dashboardPaths, dashboardStateSchema } from "./dashboard/dashboard_openapi.ts";
 import { CATEGORY_PATTERN } from "./history_routes.ts";
 import { MAX_PROBLEMS } from "./http/http_error.ts";
+import { EVENT_BOUNDS } from "./http/parse_pins.ts";
 import { WINDOW_PATTERN } from "./realtime_routes.ts";
 
 const INTEGER_FIELDS = new Set(["index", "downloaded"]);
 
-/** The validator's ISO-8601 date-time, narrowed to values `Date.parse` reads (months 01-12...). */
-const EVENT_TIME_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" +
+/**
+ * The validator's ISO-8601 date-time, narrowed to values every store reads:
+ * months 01-12 and so on (what `Date.parse` takes), and years 0002 to 9998,
+ * so that no zone offset moves the instant out of 0001-9999 (PostgreSQL's
+ * `timestamptz` has no year 0).
+ */
+const EVENT_TIME_PATTERN =
+  "^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])" +
+  "-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])" +
   "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
 
 const json = (schema: unknown) => ({ "application/json": { schema } });
@@ -50,7 +63,8 @@ const pinField = (name: string) =>
 const pin = {
   type: "object",
   description: "A pin event exactly as the seed project's client sends it. Unknown fields are " +
-    "kept, up to 16 levels deep and 1024 objects, arrays and fields in one event.",
+    `kept, up to ${MAX_EXTRA_DEPTH} levels deep and ${EVENT_BOUNDS.maxNodes} objects, arrays ` +
+    "and fields in one event.",
   required: [...PIN_FIELDS],
   additionalProperties: true,
   properties: {

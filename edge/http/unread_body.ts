@@ -1,8 +1,8 @@
 /**
  * Cancels a request body the handlers did not read, as Hono middleware. A
- * request refused before its body is read (401, 429, 503, a 413 on its
- * declared length) otherwise leaves the server reading, and throwing away,
- * everything the client still sends; cancelling closes the connection
+ * request refused before its body is read (401, 404, 405, 429, 503, a 413
+ * on its declared length) otherwise leaves the server reading, and throwing
+ * away, everything the client still sends; cancelling closes the connection
  * instead, so refusing a large body costs next to nothing.
  *
  * @module
@@ -11,7 +11,7 @@
 import { createMiddleware } from "hono/factory";
 
 /**
- * Creates the middleware; put it before the middleware that may refuse.
+ * Creates the middleware; put it before anything that may refuse a request.
  *
  * @returns The middleware.
  */

@@ -8,7 +8,9 @@ import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { createPgliteClient } from "../../lib/realtime/pglite_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
+import { validatePinEvent } from "../../lib/pin/pin_event.ts";
 import { buildEdge } from "../fixtures/edge_harness.ts";
+import { seedPin } from "../fixtures/seed_pins.ts";
 
 async function withEdge(fn: (app: ReturnType<typeof buildEdge>["app"]) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "edge-contract-" });
@@ -78,6 +80,23 @@ Deno.test("[edge] the OpenAPI document states what the routes enforce", async (t
       assert.equal(doc.components.schemas.Pin.properties.event_id.minLength, 1);
       const [category] = doc.paths["/history/profiles/top"].get.parameters;
       assert.equal(category.schema.minLength, 1);
+    });
+    await t.step("an event_time the pattern admits is one the validator accepts", () => {
+      const pattern = new RegExp(doc.components.schemas.Pin.properties.event_time.pattern);
+      for (
+        const time of [
+          "2026-11-26T10:15:00Z",
+          "0002-01-01T00:00:00+23:59",
+          "9998-12-31T23:59:59.123456789-23:59",
+          "2024-02-31T00:00:00Z",
+        ]
+      ) {
+        assert.ok(pattern.test(time), time);
+        assert.ok(validatePinEvent({ ...seedPin(), event_time: time }).ok, time);
+      }
+      for (const time of ["0000-01-01T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T10:00Z"]) {
+        assert.ok(!pattern.test(time), time);
+      }
     });
     await t.step("the window pattern is the one the route enforces, at most 30d", async () => {
       const pattern = new RegExp(
