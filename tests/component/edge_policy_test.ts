@@ -7,34 +7,20 @@
 
 import assert from "node:assert/strict";
 import type { Bus } from "../../lib/bus/bus.ts";
-import { createEmbeddedBus } from "../../lib/bus/embedded/embedded_bus.ts";
-import { createLogger } from "../../lib/runtime/logger.ts";
-import { buildEdge } from "../fixtures/edge_harness.ts";
+import {
+  buildEdge,
+  JSON_HEADERS,
+  postRequest,
+  TEST_TOPICS,
+  withTestBus,
+} from "../fixtures/edge_harness.ts";
 import { gzipBytes } from "../fixtures/gzip.ts";
 import { readTopic } from "../fixtures/read_topic.ts";
 import { fullPin, seedPin } from "../fixtures/seed_pins.ts";
 
-const TOPICS = { pins: "pins", dlq: "pins.dlq" };
-const JSON_HEADERS = { "content-type": "application/json" };
-
-async function withBus(fn: (bus: Bus) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "edge-policy-" });
-  const bus = await createEmbeddedBus({ dir, logger: createLogger({ level: "silent" }) });
-  try {
-    await bus.ensureTopics([{ name: TOPICS.pins, partitions: 1 }, {
-      name: TOPICS.dlq,
-      partitions: 1,
-    }]);
-    await fn(bus);
-  } finally {
-    await bus.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function post(path: string, body: BodyInit, headers: Record<string, string> = JSON_HEADERS) {
-  return new Request(`http://edge${path}`, { method: "POST", body, headers });
-}
+const TOPICS = TEST_TOPICS;
+const withBus = (fn: (bus: Bus) => Promise<void>) => withTestBus(1, fn);
+const post = postRequest;
 
 Deno.test("[edge] one rate limit for /pin/, /pin and /pins: invalid requests spend tokens too", async () => {
   await withBus(async (bus) => {
