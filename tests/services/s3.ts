@@ -41,6 +41,8 @@ export const s3Service: ServiceDefinition = {
         "s3proxy.authorization=aws-v2-or-v4",
         `s3proxy.identity=${S3_ACCESS_KEY_ID}`,
         `s3proxy.credential=${S3_SECRET_ACCESS_KEY}`,
+        // Trino's S3 filesystem sends headers S3Proxy does not model; answer them anyway.
+        "s3proxy.ignore-unknown-headers=true",
         "jclouds.provider=filesystem",
         `jclouds.filesystem.basedir=${buckets}`,
         "",
