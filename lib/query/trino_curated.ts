@@ -35,6 +35,16 @@ const _IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const _BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
+ * Where the curated table of a bucket reads its files.
+ *
+ * @param bucket The archive's bucket.
+ * @returns `s3://<bucket>/curated`.
+ */
+export function curatedLocation(bucket: string): string {
+  return `s3://${bucket}/${CURATED_PREFIX.slice(0, -1)}`;
+}
+
+/**
  * The statements that register the curated Parquet in Trino: the schema, the
  * external table, and the sync of its `dt=` partitions.
  *
@@ -59,8 +69,8 @@ export function curatedTableStatements(options: CuratedTableOptions): string[] {
     `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema}`,
     `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.pins (\n${
       columns.map((column) => `  ${column}`).join(",\n")
-    }\n)\nWITH (\n  external_location = 's3://${bucket}/${
-      CURATED_PREFIX.slice(0, -1)
+    }\n)\nWITH (\n  external_location = '${
+      curatedLocation(bucket)
     }',\n  format = 'PARQUET',\n  partitioned_by = ARRAY['dt']\n)`,
     `CALL ${catalog}.system.sync_partition_metadata('${schema}', 'pins', 'FULL')`,
   ];

@@ -47,9 +47,14 @@ const CASSANDRA_TOP_PROFILES_PER_CATEGORY =
 const CASSANDRA_MEDIA_MIX =
   `SELECT media_type, sum(pins) AS pins FROM year_media GROUP BY media_type ORDER BY media_type`;
 
-/** `deno task query --format json`, as rows in column order. */
-async function _duckdbQuery(env: Record<string, string>, sql: string): Promise<unknown[][]> {
-  const output = await runShell('deno task query --format json "$SQL"', { ...env, SQL: sql });
+/** `deno task query --format json [flags...]`, as rows in column order. */
+async function _queryTask(
+  env: Record<string, string>,
+  sql: string,
+  flags = "",
+): Promise<unknown[][]> {
+  const command = `deno task query --format json ${flags} "$SQL"`;
+  const output = await runShell(command, { ...env, SQL: sql });
   assert.equal(output.code, 0, output.stderr);
   const objects = JSON.parse(output.stdout) as Array<Record<string, unknown>>;
   return objects.map((object) => Object.values(object));
@@ -137,17 +142,19 @@ await testWithService(["trino", "s3", "cassandra"], {
           return [year, top.category, top.pins];
         });
         assert.deepEqual(trino, expected);
-        assert.deepEqual(await _duckdbQuery(queryEnv, TOP_CATEGORY_PER_YEAR), trino);
+        assert.deepEqual(await _queryTask(queryEnv, TOP_CATEGORY_PER_YEAR), trino);
         assert.deepEqual(
           (await queryTrino(cassandraCatalog, CASSANDRA_TOP_CATEGORY_PER_YEAR)).rows,
           trino,
         );
+        const flags = `--engine trino --trino-url ${endpoints.trinoUrl} --trino-schema ${schema}`;
+        assert.deepEqual(await _queryTask(queryEnv, TOP_CATEGORY_PER_YEAR, flags), trino);
       });
 
       await t.step("top profiles per category", async () => {
         const trino = (await queryTrino(hive, TOP_PROFILES_PER_CATEGORY)).rows;
         assert.ok(trino.length >= 10, `expected profiles, got ${JSON.stringify(trino)}`);
-        assert.deepEqual(await _duckdbQuery(queryEnv, TOP_PROFILES_PER_CATEGORY), trino);
+        assert.deepEqual(await _queryTask(queryEnv, TOP_PROFILES_PER_CATEGORY), trino);
         assert.deepEqual(
           (await queryTrino(cassandraCatalog, CASSANDRA_TOP_PROFILES_PER_CATEGORY)).rows,
           trino,
@@ -158,7 +165,7 @@ await testWithService(["trino", "s3", "cassandra"], {
         const trino = (await queryTrino(hive, MEDIA_MIX)).rows;
         const total = [...truth.rowsOut.values()].reduce((a, b) => a + b, 0);
         assert.equal(trino.reduce((sum, row) => sum + (row[1] as number), 0), total);
-        assert.deepEqual(await _duckdbQuery(queryEnv, MEDIA_MIX), trino);
+        assert.deepEqual(await _queryTask(queryEnv, MEDIA_MIX), trino);
         assert.deepEqual((await queryTrino(cassandraCatalog, CASSANDRA_MEDIA_MIX)).rows, trino);
       });
     } finally {
