@@ -4,7 +4,7 @@
  * catalogs are `ops/trino/catalog`, read in place; the addresses and
  * credentials they name through `${ENV:...}` are the harness's loopback
  * services. The first start records a JDK AOT cache under the data folder
- * (written when the server stops); later starts load it and start faster.
+ * (written when the server stops; not under `CI`); later starts load it.
  *
  * @module
  */
@@ -72,15 +72,15 @@ export const trinoService: ServiceDefinition = {
     }
     await Deno.writeTextFile(`${etc}/config.properties`, _configProperties(plugins));
     await Deno.writeTextFile(`${etc}/log.properties`, "io.trino=INFO\n");
-    const aot = await _aotFlag(data);
-    if (aot.startsWith("-XX:AOTCacheOutput")) {
+    const aot = await _aotFlags(data);
+    if (aot[0]?.startsWith("-XX:AOTCacheOutput")) {
       onProgress("first start: recording a JDK AOT cache (written when trino stops)");
     }
     return {
       argv: [
         java,
         ..._JVM_FLAGS,
-        aot,
+        ...aot,
         "-Dpipeline.service=trino",
         `-Dconfig=${etc}/config.properties`,
         `-Dlog.levels-file=${etc}/log.properties`,
@@ -166,15 +166,17 @@ async function _unpackedServer(onProgress: (message: string) => void): Promise<s
 
 /**
  * Loads the AOT cache a run that reached readiness recorded with the same
- * server and plugins; otherwise records a new one (a failed start's is dropped).
+ * server and plugins; otherwise records a new one (a failed start's is
+ * dropped), except under `CI`: a clean clone never starts twice, so writing
+ * the cache would only slow its stop by about a minute.
  */
-async function _aotFlag(data: string): Promise<string> {
+async function _aotFlags(data: string): Promise<string[]> {
   const cache = `${data}/trino.aot`;
   const key = await Deno.readTextFile(`${cache}.key`).catch(() => "");
-  if (key === _AOT_KEY && (await pathExists(cache))) return `-XX:AOTCache=${cache}`;
+  if (key === _AOT_KEY && (await pathExists(cache))) return [`-XX:AOTCache=${cache}`];
   await Deno.remove(cache).catch(() => {});
   await Deno.remove(`${cache}.key`).catch(() => {});
-  return `-XX:AOTCacheOutput=${cache}`;
+  return Deno.env.get("CI") ? [] : [`-XX:AOTCacheOutput=${cache}`];
 }
 
 function _configProperties(plugins: string): string {
