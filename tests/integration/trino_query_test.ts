@@ -73,7 +73,7 @@ async function _dropKeyspace(keyspace: string): Promise<void> {
   }
 }
 
-await testWithService(["trino", "s3", "cassandra"], {
+await testWithService(["trino", "s3", "cassandra", "postgres"], {
   name:
     "[trino] the seed's ad-hoc questions: Trino over Parquet and Cassandra agree with deno task query",
   async fn(t) {
@@ -159,6 +159,14 @@ await testWithService(["trino", "s3", "cassandra"], {
           (await queryTrino(cassandraCatalog, CASSANDRA_TOP_PROFILES_PER_CATEGORY)).rows,
           trino,
         );
+      });
+
+      await t.step("the postgresql catalog reaches the real-time database", async () => {
+        const { rows } = await queryTrino(
+          hive,
+          "SELECT count(*) FROM postgresql.information_schema.schemata WHERE schema_name = 'public'",
+        );
+        assert.deepEqual(rows, [[1]]);
       });
 
       await t.step("media mix", async () => {

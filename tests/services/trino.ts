@@ -116,11 +116,14 @@ export const trinoService: ServiceDefinition = {
  * The `java` of the JDK that runs Trino: `TRINO_JAVA_HOME`, else the Temurin 25
  * JDK where these machines keep it.
  *
+ * @param env Where `TRINO_JAVA_HOME` is read; `Deno.env` unless given.
  * @returns The absolute path of `bin/java`.
  * @throws {Error} When that JDK is missing or is not Java 25 or later.
  */
-export async function trinoJava(): Promise<string> {
-  const configured = Deno.env.get("TRINO_JAVA_HOME")?.trim();
+export async function trinoJava(
+  env: { get(name: string): string | undefined } = Deno.env,
+): Promise<string> {
+  const configured = env.get("TRINO_JAVA_HOME")?.trim();
   const home = configured || _DEFAULT_JAVA_HOME;
   const source = configured ? `TRINO_JAVA_HOME=${configured}` : `the default ${home}`;
   const java = `${home}/bin/java`;
