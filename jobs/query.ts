@@ -24,7 +24,7 @@ import { describeFlush, flushThroughDev } from "../lib/schedule/dev_client.ts";
 
 await runMain({
   name: "query",
-  summary: "Ad-hoc SQL (DuckDB; or Trino, below) over the archive, local or mirrored from S3 into\n" +
+  summary: "Ad-hoc SQL (DuckDB) over the archive, local or mirrored from S3 into\n" +
     "PIPELINE_DATA_DIR/query-cache. Views: pins_raw (the raw zone, events as received: the pin's\n" +
     "fields typed, unknown fields in the JSON column extra, a line that is not JSON as NULLs;\n" +
     "with dt and hour), pins (the curated Parquet written by the batch, with dt) and pins_dlq\n" +
