@@ -113,11 +113,15 @@ Deno.test("[cli] an unknown flag or a stray argument is one line and exit 2", as
   });
 });
 
-Deno.test("[cli] query checks --format and --max-rows before it runs", async (t) => {
+Deno.test("[cli] query checks --format, --max-rows and --engine before it runs", async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [["--format", "xml"], /^query: Invalid --format: expected one of table, csv, json, .*'xml'$/],
     [["--max-rows", "abc"], /^query: Invalid --max-rows: expected an integer >= 1, .*'abc'$/],
     [["--max-rows", "-1"], /^query: Invalid --max-rows: .*current value is '-1'$/],
+    [
+      ["--engine", "presto"],
+      /^query: Invalid --engine: expected one of duckdb, trino, .*'presto'$/,
+    ],
   ];
   for (const [flags, pattern] of cases) {
     await t.step(flags.join(" "), async () => {
@@ -126,6 +130,13 @@ Deno.test("[cli] query checks --format and --max-rows before it runs", async (t)
   }
   await t.step("no SQL", async () => {
     _oneLine(await _task(["query"]), 2, /^query: Missing the SQL argument/);
+  });
+  await t.step("--engine trino on a local archive", async () => {
+    _oneLine(
+      await _task(["query", "--engine", "trino", "SELECT 1"]),
+      1,
+      /^query: Cannot query with --engine trino: Trino reads the curated Parquet from S3, .*set S3_ENDPOINT and S3_BUCKET/,
+    );
   });
 });
 

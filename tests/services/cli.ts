@@ -1,6 +1,6 @@
 /**
  * `deno task services up|down|status [service...]`: starts, stops and lists
- * the real services (Kafka, Cassandra, S3Proxy, PostgreSQL, Prometheus) on
+ * the real services (Kafka, Cassandra, S3Proxy, PostgreSQL, Prometheus, Trino) on
  * loopback. Servers outlive this command; `down` stops them.
  *
  * @module
@@ -8,6 +8,7 @@
 
 import process from "node:process";
 import {
+  DEFAULT_SERVICES,
   SERVICE_NAMES,
   type ServiceName,
   serviceStatus,
@@ -17,16 +18,17 @@ import {
 } from "./services.ts";
 
 const _USAGE = `Usage: deno task services <up|down|status> [service...]
-  up      start the services (all when none is named) and wait until they answer
-  down    stop the services the harness started
-  status  list address, pid and state
+  up      start the services and wait until they answer; none named: all but trino
+  down    stop the services the harness started; none named: all
+  status  list address, pid and state; none named: all
 Services: ${SERVICE_NAMES.join(", ")}`;
 
 async function _main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   let names: ServiceName[];
   try {
-    names = rest.length === 0 ? [...SERVICE_NAMES] : rest.map(toServiceName);
+    const all = command === "up" || command === "start" ? DEFAULT_SERVICES : SERVICE_NAMES;
+    names = rest.length === 0 ? [...all] : rest.map(toServiceName);
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${_USAGE}`);
     return 2;

@@ -29,6 +29,8 @@ export interface ServiceEndpoints {
   databaseUrl: string;
   /** `PROMETHEUS_URL` (default `http://127.0.0.1:9090`). */
   prometheusUrl: string;
+  /** `TRINO_URL` (default `http://127.0.0.1:8080`). */
+  trinoUrl: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export function serviceEndpoints(
     s3SecretAccessKey: read("AWS_SECRET_ACCESS_KEY", "pipeline-secret"),
     databaseUrl: read("DATABASE_URL", "postgres://pipeline:pipeline@127.0.0.1:5432/pipeline"),
     prometheusUrl: read("PROMETHEUS_URL", "http://127.0.0.1:9090"),
+    trinoUrl: read("TRINO_URL", "http://127.0.0.1:8080"),
   };
 }
 
@@ -82,6 +85,8 @@ export function probeAddress(
       return _urlHostPort(endpoints.databaseUrl, "DATABASE_URL", 5432);
     case "prometheus":
       return _urlHostPort(endpoints.prometheusUrl, "PROMETHEUS_URL");
+    case "trino":
+      return _urlHostPort(endpoints.trinoUrl, "TRINO_URL");
   }
 }
 

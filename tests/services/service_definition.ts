@@ -7,7 +7,22 @@
 import type { LaunchPlan } from "./process_control.ts";
 
 /** The services the harness can start. */
-export const SERVICE_NAMES = ["kafka", "cassandra", "s3", "postgres", "prometheus"] as const;
+export const SERVICE_NAMES = [
+  "kafka",
+  "cassandra",
+  "s3",
+  "postgres",
+  "prometheus",
+  "trino",
+] as const;
+
+/**
+ * What `deno task services up` starts when no service is named: all but Trino,
+ * whose 820 MB download and two-minute first start only its users should pay.
+ */
+export const DEFAULT_SERVICES: readonly ServiceName[] = SERVICE_NAMES.filter((name) =>
+  name !== "trino"
+);
 
 /** One of {@linkcode SERVICE_NAMES}. */
 export type ServiceName = typeof SERVICE_NAMES[number];

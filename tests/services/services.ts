@@ -21,14 +21,16 @@ import {
 } from "./process_control.ts";
 import { prometheusService } from "./prometheus.ts";
 import { s3Service } from "./s3.ts";
+import { trinoService } from "./trino.ts";
 import {
+  DEFAULT_SERVICES,
   type ProgressListener,
   SERVICE_NAMES,
   type ServiceDefinition,
   type ServiceName,
 } from "./service_definition.ts";
 
-export { SERVICE_NAMES };
+export { DEFAULT_SERVICES, SERVICE_NAMES };
 export type { ServiceName };
 
 const _DEFINITIONS: Record<ServiceName, ServiceDefinition> = {
@@ -37,6 +39,7 @@ const _DEFINITIONS: Record<ServiceName, ServiceDefinition> = {
   s3: s3Service,
   postgres: postgresService,
   prometheus: prometheusService,
+  trino: trinoService,
 };
 
 /** What {@linkcode startService} did. */

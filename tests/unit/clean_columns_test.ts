@@ -3,21 +3,12 @@ import {
   CLEAN_COLUMN_NAMES,
   CLEAN_COLUMNS,
   columnDefinitions,
-  type ColumnType,
 } from "../../lib/pin/clean_columns.ts";
 import { cleanPin } from "../../lib/pin/clean_pin.ts";
+import { TRINO_TYPES } from "../../lib/query/trino_curated.ts";
 import { fullPin, seedPin } from "../fixtures/seed_pins.ts";
 
 const RECEIVED = "2026-11-26T10:00:00.000Z";
-
-// Trino's spelling of each logical type, as ops/trino/sql/curated_pins.sql reads the Parquet.
-const TRINO_TYPES: Record<ColumnType, string> = {
-  text: "varchar",
-  instant: "timestamp(3)",
-  integer: "bigint",
-  text_list: "array(varchar)",
-  media_type: "varchar",
-};
 
 Deno.test("[clean_columns] cleanPin builds exactly the columns, in order", async (t) => {
   for (const [name, pin] of [["full", fullPin()], ["seed", seedPin()]] as const) {
@@ -44,14 +35,4 @@ Deno.test("[clean_columns] columnDefinitions spells each column with the store's
   assert.ok(ddl.includes(", follower_count bigint, tag_list array(varchar), "));
   assert.ok(ddl.endsWith(", category varchar"));
   assert.equal(ddl.split(", ").length, CLEAN_COLUMNS.length);
-});
-
-Deno.test("[clean_columns] the Trino table over the curated Parquet lists the same columns", async () => {
-  const sql = await Deno.readTextFile(
-    new URL("../../ops/trino/sql/curated_pins.sql", import.meta.url),
-  );
-  const body = /CREATE TABLE IF NOT EXISTS hive\.curated\.pins \(([^;]*?)\n\)/.exec(sql)?.[1];
-  assert.ok(body, "curated_pins.sql creates hive.curated.pins");
-  const columns = body.split(",\n").map((line) => line.trim()).filter((line) => line !== "");
-  assert.deepEqual(columns, [...columnDefinitions(TRINO_TYPES).split(", "), "dt varchar"]);
 });

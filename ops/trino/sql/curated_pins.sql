@@ -1,8 +1,9 @@
 -- Registers the batch's curated Parquet (s3://pinterest-pipeline/curated/dt=YYYY-MM-DD/*.parquet)
--- as the partitioned table hive.curated.pins, then picks up every day present. Run it again after
--- new days land (or call only the procedure):
+-- as a table partitioned by dt, then picks up every day present. Run it again after new days
+-- land (or call only the procedure):
 --   docker compose exec trino trino --file /etc/trino/sql/curated_pins.sql
--- Columns follow CLEAN_COLUMNS in lib/pin/clean_columns.ts; dt is the partition.
+-- Generated from lib/query/trino_curated.ts (columns: CLEAN_COLUMNS); a unit test keeps
+-- them equal. `deno task query --engine trino` runs the same statements before its query.
 CREATE SCHEMA IF NOT EXISTS hive.curated;
 
 CREATE TABLE IF NOT EXISTS hive.curated.pins (
@@ -22,7 +23,7 @@ CREATE TABLE IF NOT EXISTS hive.curated.pins (
   downloaded bigint,
   save_location varchar,
   category varchar,
-  dt varchar
+  dt date
 )
 WITH (
   external_location = 's3://pinterest-pipeline/curated',
