@@ -19,7 +19,13 @@ import { createKafkaBus } from "../../lib/bus/kafka/kafka_bus.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { dropBucket, dropTopic, s3Credentials } from "../fixtures/archive_objects.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
-import { fillTopic, freePort, peakRssMiB, startPipelineProcess } from "./bench_util.ts";
+import {
+  fillTopic,
+  freePort,
+  peakRssMiB,
+  startPipelineProcess,
+  taskV8Flags,
+} from "./bench_util.ts";
 import { type BenchRow, formatRun, SETUPS } from "./bench_report.ts";
 
 /** How the archive benchmark runs. */
@@ -72,18 +78,23 @@ export async function runArchiveBench(options: ArchiveBenchOptions): Promise<Ben
   console.error("Archiving from the start to caught up");
   const port = freePort();
   const archiveStarted = performance.now();
-  const child = await startPipelineProcess("jobs/archive.ts", {
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(","),
-    S3_ENDPOINT: endpoints.s3Endpoint,
-    S3_BUCKET: bucket,
-    AWS_REGION: endpoints.s3Region,
-    AWS_ACCESS_KEY_ID: endpoints.s3AccessKeyId,
-    AWS_SECRET_ACCESS_KEY: endpoints.s3SecretAccessKey,
-    PINS_TOPIC: topic,
-    HOST: "127.0.0.1",
-    METRICS_PORT: String(port),
-    ARCHIVE_FLUSH_SECONDS: String(options.flushSeconds),
-  }, `http://127.0.0.1:${port}/health`);
+  const child = await startPipelineProcess(
+    "jobs/archive.ts",
+    {
+      KAFKA_BROKERS: endpoints.kafkaBrokers.join(","),
+      S3_ENDPOINT: endpoints.s3Endpoint,
+      S3_BUCKET: bucket,
+      AWS_REGION: endpoints.s3Region,
+      AWS_ACCESS_KEY_ID: endpoints.s3AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: endpoints.s3SecretAccessKey,
+      PINS_TOPIC: topic,
+      HOST: "127.0.0.1",
+      METRICS_PORT: String(port),
+      ARCHIVE_FLUSH_SECONDS: String(options.flushSeconds),
+    },
+    `http://127.0.0.1:${port}/health`,
+    taskV8Flags("archive"),
+  );
   // /health answers once the job has joined the group: the rest is archiving proper.
   const joinedAt = performance.now();
   let metrics = new Map<string, number>();

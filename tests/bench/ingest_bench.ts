@@ -22,6 +22,7 @@ import {
   runKafkaTool,
   runWrk,
   startPipelineProcess,
+  taskV8Flags,
   writeWrkScript,
   type WrkResult,
 } from "./bench_util.ts";
@@ -58,6 +59,7 @@ async function _measure(
     file,
     { HOST: "127.0.0.1", PORT: String(port), ...env },
     `http://127.0.0.1:${port}/health`,
+    file === "edge/main.ts" ? taskV8Flags("edge") : [],
   );
   const rows: BenchRow[] = [];
   try {

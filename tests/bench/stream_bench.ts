@@ -24,6 +24,7 @@ import {
   peakRssMiB,
   runKafkaTool,
   startPipelineProcess,
+  taskV8Flags,
 } from "./bench_util.ts";
 import { type BenchRow, formatRun, SETUPS } from "./bench_report.ts";
 
@@ -80,10 +81,15 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Bench
   let metricsPort = freePort();
   console.error("Backlog: stream job from the start to caught up");
   const backlogStarted = performance.now();
-  let worker = await startPipelineProcess("jobs/stream.ts", {
-    ...workerEnv,
-    METRICS_PORT: String(metricsPort),
-  }, `http://127.0.0.1:${metricsPort}/health`);
+  let worker = await startPipelineProcess(
+    "jobs/stream.ts",
+    {
+      ...workerEnv,
+      METRICS_PORT: String(metricsPort),
+    },
+    `http://127.0.0.1:${metricsPort}/health`,
+    taskV8Flags("stream"),
+  );
   while ((await applied()) < total) await new Promise((resolve) => setTimeout(resolve, 250));
   const backlogSeconds = (performance.now() - backlogStarted) / 1000;
   const backlogRss = await peakRssMiB(worker.pid);
@@ -111,17 +117,27 @@ export async function runStreamBench(options: StreamBenchOptions): Promise<Bench
 
   console.error(`Live: ${rate} events/s through the edge for ${liveSeconds}s`);
   metricsPort = freePort();
-  worker = await startPipelineProcess("jobs/stream.ts", {
-    ...workerEnv,
-    METRICS_PORT: String(metricsPort),
-  }, `http://127.0.0.1:${metricsPort}/health`);
+  worker = await startPipelineProcess(
+    "jobs/stream.ts",
+    {
+      ...workerEnv,
+      METRICS_PORT: String(metricsPort),
+    },
+    `http://127.0.0.1:${metricsPort}/health`,
+    taskV8Flags("stream"),
+  );
   const edgePort = freePort();
-  const edge = await startPipelineProcess("edge/main.ts", {
-    KAFKA_BROKERS: brokers,
-    HOST: "127.0.0.1",
-    PORT: String(edgePort),
-    ...topics,
-  }, `http://127.0.0.1:${edgePort}/health`);
+  const edge = await startPipelineProcess(
+    "edge/main.ts",
+    {
+      KAFKA_BROKERS: brokers,
+      HOST: "127.0.0.1",
+      PORT: String(edgePort),
+      ...topics,
+    },
+    `http://127.0.0.1:${edgePort}/health`,
+    taskV8Flags("edge"),
+  );
   const live = await runEmulation({
     url: `http://127.0.0.1:${edgePort}`,
     next: createPinGenerator({ seed: 8, posters: 5000 }),
