@@ -90,9 +90,12 @@ export function createApp(deps: EdgeDeps): Hono {
     } finally {
       metrics.inFlightRequests.dec();
       const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
-      const labels = { route, method: c.req.method };
-      metrics.requests.inc({ ...labels, status: String(c.res.status) });
-      metrics.requestSeconds.observe(labels, (performance.now() - started) / 1000);
+      metrics.observeRequest(
+        route,
+        c.req.method,
+        c.res.status,
+        (performance.now() - started) / 1000,
+      );
     }
   });
 

@@ -1,7 +1,9 @@
 /**
  * Reads a request body as Hono middleware, bounded before and after
- * decompression: Hono's `bodyLimit` refuses a body over the limit as it
- * arrives; a `gzip` body (`Content-Encoding`) is then decompressed and
+ * decompression: a body declaring a length over the limit is refused
+ * unread, one without a declared length as soon as it passes the limit
+ * while it arrives, and one with a declared length within the limit is taken
+ * whole (the server holds it to that length); a `gzip` body (`Content-Encoding`) is then decompressed and
  * refused as soon as its decompressed size would pass the same limit, so a
  * decompression bomb costs no more than the limit. `identity` is read as is;
  * any other encoding is answered 415. The bytes are left in `c.var.body`.
@@ -10,8 +12,6 @@
  */
 
 import { gunzipSync } from "node:zlib";
-import { bodyLimit } from "hono/body-limit";
-import { every } from "hono/combine";
 import { createMiddleware } from "hono/factory";
 import { HttpError } from "./http_error.ts";
 
@@ -96,20 +96,17 @@ function _gunzip(compressed: Uint8Array, maxBytes: number): Uint8Array {
  */
 export function requestBody(options: RequestBodyOptions) {
   const { maxBytes } = options;
-  const decode = createMiddleware<RequestBodyEnv>(async (c, next) => {
+  return createMiddleware<RequestBodyEnv>(async (c, next) => {
+    const raw = c.req.raw;
+    const declared = raw.headers.get("content-length");
+    const whole = declared !== null && /^\d+$/.test(declared) &&
+      !raw.headers.has("transfer-encoding");
+    if (whole && Number(declared) > maxBytes) throw _tooLarge(maxBytes, "Request body");
     const encoding = _encoding(c.req.header("content-encoding"));
-    const stream = c.req.raw.body;
-    const body = stream ? await _collect(stream, maxBytes, "Request body") : new Uint8Array(0);
+    let body: Uint8Array;
+    if (whole) body = new Uint8Array(await raw.arrayBuffer());
+    else body = raw.body ? await _collect(raw.body, maxBytes, "Request body") : new Uint8Array(0);
     c.set("body", encoding === "gzip" ? _gunzip(body, maxBytes) : body);
     await next();
   });
-  return every(
-    bodyLimit({
-      maxSize: maxBytes,
-      onError: () => {
-        throw _tooLarge(maxBytes, "Request body");
-      },
-    }),
-    decode,
-  );
 }

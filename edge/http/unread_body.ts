@@ -21,7 +21,7 @@ export function cancelUnreadBody() {
     try {
       await next();
     } finally {
-      if (request.body && !request.bodyUsed && !request.body.locked) {
+      if (!request.bodyUsed && request.body && !request.body.locked) {
         await request.body.cancel().catch(() => {});
       }
     }

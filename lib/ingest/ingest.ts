@@ -8,7 +8,7 @@
  */
 
 import type { Bus, BusRecord } from "../bus/bus.ts";
-import { deadline } from "../runtime/async.ts";
+import { createDeadlineGroup, type DeadlineGroup } from "../runtime/deadline_group.ts";
 import { cleanText } from "../pin/clean_pin.ts";
 import {
   ClosedError,
@@ -81,9 +81,9 @@ export interface Ingestor {
   close(): Promise<void>;
 }
 
-async function _within(work: Promise<void>, ms: number): Promise<void> {
+async function _within(work: Promise<void>, bound: DeadlineGroup, ms: number): Promise<void> {
   try {
-    await deadline(work, ms, () => {
+    await bound.within(work, () => {
       throw new ProduceTimeoutError(ms);
     });
   } catch (error) {
@@ -121,6 +121,8 @@ export function createIngestor(options: IngestorOptions): Ingestor {
   }
   const pins = batcher(pinsTopic);
   const dlq = batcher(dlqTopic);
+  // One timer for every request waiting for the bus, not one each.
+  const bound = createDeadlineGroup(timeoutMs);
 
   async function accept(events: PinEvent[]): Promise<ReceivedPin[]> {
     const receivedAt = now().toISOString();
@@ -140,7 +142,7 @@ export function createIngestor(options: IngestorOptions): Ingestor {
       records[i] = { key: cleanText("poster_name", pin.poster_name) ?? pin.event_id, value };
       sizes[i] = value.length; // UTF-16 units: exact for ASCII, near enough for the cap
     }
-    await _within(pins.add(records, sizes), timeoutMs);
+    await _within(pins.add(records, sizes), bound, timeoutMs);
     return stamped;
   }
 
@@ -150,7 +152,11 @@ export function createIngestor(options: IngestorOptions): Ingestor {
       key: null,
       value: JSON.stringify(deadLetterRecord(letter, receivedAt)),
     }));
-    await _within(dlq.add(records, records.map((record) => record.value.length)), timeoutMs);
+    await _within(
+      dlq.add(records, records.map((record) => record.value.length)),
+      bound,
+      timeoutMs,
+    );
   }
 
   async function close(): Promise<void> {

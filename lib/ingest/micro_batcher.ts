@@ -1,9 +1,11 @@
 /**
  * Micro-batching across concurrent callers: items from many requests are
- * gathered and flushed together (at `maxItems`, `maxBytes`, or after
- * `lingerMs`, whichever first), and each caller's promise settles when every
+ * gathered and flushed together (at `maxItems`, `maxBytes`, or once a flush
+ * may start, whichever first), and each caller's promise settles when every
  * flush holding its items has settled. Durability without one round trip per
- * request.
+ * request. While every flush slot is busy, items gather; as soon as one is
+ * free, what gathered goes (after `lingerMs`, by default at once): under load
+ * batches grow by themselves, and a lone request waits for no timer.
  *
  * @module
  */
@@ -32,6 +34,7 @@ export interface MicroBatcherOptions<T> {
   flush(items: T[]): Promise<void>;
   maxItems?: number;
   maxBytes?: number;
+  /** How long a batch waits for more items once a flush may start (default 0: at once). */
   lingerMs?: number;
   /** Flushes allowed in flight at once; further batches wait and keep growing. */
   concurrency?: number;
@@ -85,7 +88,7 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
     flush,
     maxItems = 5000,
     maxBytes = 4 * 1024 * 1024,
-    lingerMs = 2,
+    lingerMs = 0,
     concurrency = 3,
     maxInFlightBytes = 64 * 1024 * 1024,
     onFlush,
@@ -94,6 +97,7 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
   const ready: _Batch<T>[] = [];
   const flushing = new Set<Promise<void>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let cutQueued = false;
   let inFlight = 0;
   let closed = false;
 
@@ -131,14 +135,21 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
       });
       flushing.add(tracked);
     }
-    if (flushing.size < concurrency && current.items.length > 0 && timer === undefined) {
-      timer = setTimeout(cut, lingerMs);
+    if (flushing.size < concurrency && current.items.length > 0) {
+      if (lingerMs > 0) {
+        timer ??= setTimeout(cut, lingerMs);
+      } else if (!cutQueued) {
+        // After the callers of this turn have added theirs.
+        cutQueued = true;
+        queueMicrotask(cut);
+      }
     }
   }
 
   function cut(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    cutQueued = false;
     if (current.items.length === 0) return;
     ready.push(current);
     current = _emptyBatch();

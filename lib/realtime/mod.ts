@@ -1,14 +1,13 @@
 /**
  * The real-time port and the factory that picks its adapter: PostgreSQL when
  * `DATABASE_URL` is set, embedded PGlite (same SQL, same migrations) under
- * the data directory otherwise.
+ * the data directory otherwise. Each adapter's client is loaded only when it
+ * is chosen: a process on PostgreSQL never loads PGlite's WebAssembly.
  *
  * @module
  */
 
 import { ConfigError, type RealtimeConfig } from "../runtime/config.ts";
-import { createPgliteClient } from "./pglite_client.ts";
-import { createPostgresClient } from "./postgres_client.ts";
 import type { RealtimeStore } from "./realtime_store.ts";
 import { createSqlRealtimeStore } from "./sql_store.ts";
 
@@ -30,6 +29,7 @@ export async function openRealtime(
   let store: RealtimeStore;
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
+    const { createPostgresClient } = await import("./postgres_client.ts");
     const client = await createPostgresClient(config.databaseUrl).catch((error: Error) => {
       throw new ConfigError("DATABASE_URL", error.message, { cause: error });
     });
@@ -41,6 +41,7 @@ export async function openRealtime(
   } else {
     const dir = `${dataDir}/realtime`;
     await Deno.mkdir(dir, { recursive: true });
+    const { createPgliteClient } = await import("./pglite_client.ts");
     store = createSqlRealtimeStore(await createPgliteClient(dir), "embedded", dir);
   }
   await store.migrate();

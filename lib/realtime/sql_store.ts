@@ -70,17 +70,15 @@ function _byKey<T>(rows: T[], key: (row: T) => string): T[] {
   return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+// Creates the partition's offset row when missing and locks it (as FOR UPDATE would), in one
+// round trip: the no-op update takes the row lock and returns the latest committed offset.
 async function _claimOffset(tx: SqlRunner, batch: StreamBatch): Promise<number> {
-  const keys = [batch.group, batch.topic, batch.partition];
-  await tx.query(
-    `INSERT INTO stream_offsets (group_id, topic, partition, next_offset)
-     VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-    keys,
-  );
   const [row] = await tx.query<{ next: string }>(
-    `SELECT next_offset::text AS next FROM stream_offsets
-     WHERE group_id = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-    keys,
+    `INSERT INTO stream_offsets (group_id, topic, partition, next_offset)
+     VALUES ($1, $2, $3, 0)
+     ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = stream_offsets.next_offset
+     RETURNING next_offset::text AS next`,
+    [batch.group, batch.topic, batch.partition],
   );
   return Number(row!.next);
 }
@@ -96,38 +94,41 @@ async function _firstSeen(tx: SqlRunner, pins: CleanPin[]): Promise<Set<string>>
   return new Set(rows.map((row) => row.event_id));
 }
 
-async function _upsert(tx: SqlRunner, pins: CleanPin[]): Promise<void> {
+// The aggregate upserts, sent together (pipelined: one round trip, run in this order).
+function _upsert(tx: SqlRunner, pins: CleanPin[]): Array<Promise<unknown>> {
   const { profiles, categories, totals } = aggregateMinutes(pins);
+  const sent: Array<Promise<unknown>> = [];
   // A fixed lock order (table, then key) keeps concurrent partitions free of deadlocks.
   if (profiles.length > 0) {
     const rows = _byKey(profiles, (row) => `${row.minute}\u0000${row.poster_name}`);
-    await tx.query(UPSERT_PROFILES, [
+    sent.push(tx.query(UPSERT_PROFILES, [
       rows.map((row) => row.minute),
       rows.map((row) => row.poster_name),
       rows.map((row) => row.events),
       rows.map((row) => row.follower_count),
       rows.map((row) => row.follower_time),
-    ]);
+    ]));
   }
   if (categories.length > 0) {
     const rows = _byKey(categories, (row) => `${row.minute}\u0000${row.category}`);
-    await tx.query(UPSERT_CATEGORIES, [
+    sent.push(tx.query(UPSERT_CATEGORIES, [
       rows.map((row) => row.minute),
       rows.map((row) => row.category),
       rows.map((row) => row.events),
       rows.map((row) => row.images),
       rows.map((row) => row.videos),
-    ]);
+    ]));
   }
   if (totals.length > 0) {
     const rows = _byKey(totals, (row) => row.minute);
-    await tx.query(UPSERT_TOTALS, [
+    sent.push(tx.query(UPSERT_TOTALS, [
       rows.map((row) => row.minute),
       rows.map((row) => row.events),
       rows.map((row) => row.images),
       rows.map((row) => row.videos),
-    ]);
+    ]));
   }
+  return sent;
 }
 
 /** The most steps a series may have. */
@@ -165,12 +166,15 @@ export function createSqlRealtimeStore(
       for (const { pin } of fresh) if (!unique.has(pin.event_id)) unique.set(pin.event_id, pin);
       const seen = await _firstSeen(tx, [...unique.values()]);
       const counted = [...unique.values()].filter((pin) => seen.has(pin.event_id));
-      await _upsert(tx, counted);
-      await tx.query(
-        `UPDATE stream_offsets SET next_offset = $4, updated_at = now()
-         WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-        [batch.group, batch.topic, batch.partition, batch.nextOffset],
-      );
+      // The upserts and the offset go together; the transaction fails if any of them does.
+      await Promise.all([
+        ..._upsert(tx, counted),
+        tx.query(
+          `UPDATE stream_offsets SET next_offset = $4, updated_at = now()
+           WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+          [batch.group, batch.topic, batch.partition, batch.nextOffset],
+        ),
+      ]);
       return {
         applied: counted.length,
         duplicates: fresh.length - counted.length,

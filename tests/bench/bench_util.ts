@@ -120,17 +120,32 @@ export async function runKafkaTool(mainClass: string, args: string[]): Promise<s
 }
 
 /**
+ * The `--v8-flags=...` a deno task of deno.json runs its process with, so a
+ * benchmark runs the process as the task (and compose) does.
+ *
+ * @param task The task's name, e.g. `stream`.
+ * @returns The flags, none when the task sets none.
+ */
+export function taskV8Flags(task: string): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const command: string = config.tasks?.[task] ?? "";
+  return command.split(/\s+/).filter((word) => word.startsWith("--v8-flags="));
+}
+
+/**
  * Starts a pipeline process (`deno run -A <file>`) and waits for its `/health`.
  *
+ * @param denoFlags Flags for `deno run`, before the file (e.g. {@linkcode taskV8Flags}).
  * @returns The child; kill it when done.
  */
 export async function startPipelineProcess(
   file: string,
   env: Record<string, string>,
   healthUrl: string,
+  denoFlags: string[] = [],
 ): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", file],
+    args: ["run", "-A", ...denoFlags, file],
     cwd: ROOT,
     env: { LOG_LEVEL: "error", ...env },
     stdout: "null",

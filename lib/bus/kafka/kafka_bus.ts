@@ -1,20 +1,15 @@
 /**
  * The Kafka adapter of the bus port, on kafkajs: acks=all producing, the
  * murmur2 partitioner (the Java client's, so keys land where Kafka tools
- * expect), and consumer groups with explicit commits.
+ * expect), and consumer groups with explicit commits. Its faster produce
+ * path (`_kafkajs_producer.ts`) is imported before kafkajs, so that it is in
+ * place when kafkajs's producer loads.
  *
  * @module
  */
 
-import {
-  type Admin,
-  type Consumer,
-  Kafka,
-  type LogEntry,
-  logLevel,
-  Partitioners,
-  type Producer,
-} from "kafkajs";
+import { createJavaCompatiblePartitioner } from "./_kafkajs_producer.ts";
+import { type Admin, type Consumer, Kafka, type LogEntry, logLevel, type Producer } from "kafkajs";
 import { deadline } from "../../runtime/async.ts";
 import type { Logger } from "../../runtime/logger.ts";
 import "./_kafkajs_encoder.ts";
@@ -114,7 +109,7 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     connecting = false;
   }
   const producer: Producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: createJavaCompatiblePartitioner(),
     allowAutoTopicCreation: false,
     maxInFlightRequests: 5,
   });
