@@ -25,6 +25,7 @@ import {
   seriesGrain,
 } from "./grain.ts";
 import { migrate } from "./migrations.ts";
+import { createSharedReads, SHARED_READ_TTL_MS } from "./shared_reads.ts";
 import { refusalOf } from "./refusal.ts";
 import type {
   ApplyResult,
@@ -84,7 +85,12 @@ export interface SqlStoreOptions {
   aggregateRetention?: AggregateRetention;
   /** The clock that names the day an event is counted on. */
   now?: () => Date;
+  /** How long a read of each grain is shared by identical reads (default `SHARED_READ_TTL_MS`). */
+  sharedReadTtlMs?: Readonly<Record<Grain, number>>;
 }
+
+/** Most buckets whose rows are probed one by one for a top profile's follower count. */
+const MAX_PROBED_BUCKETS = 1000;
 
 /** The most steps a series may have. */
 const MAX_STEPS = 10_000;
@@ -108,8 +114,10 @@ export function createSqlRealtimeStore(
     dedupeRetentionDays = 7,
     aggregateRetention = DEFAULT_AGGREGATE_RETENTION,
     now = () => new Date(),
+    sharedReadTtlMs = SHARED_READ_TTL_MS,
   } = options;
   const ensured = new Set<string>();
+  const shared = createSharedReads(() => now().getTime());
 
   async function ensureDays(today: string): Promise<string[]> {
     const days = Array.from({ length: DAYS_AHEAD + 1 }, (_, i) => addDays(today, i));
@@ -174,32 +182,82 @@ export function createSqlRealtimeStore(
     return { created, dropped, aggregateRows };
   }
 
-  async function topProfiles(window: Window, limit: number): Promise<ProfileRow[]> {
+  function topProfiles(window: Window, limit: number): Promise<ProfileRow[]> {
     const [grain, since, until] = _span(window, aggregateRetention);
-    const rows = await client.query<ProfileRow>(
-      `SELECT poster_name, sum(events)::float8 AS events,
-         (array_agg(follower_count ORDER BY follower_time DESC NULLS LAST,
-                    follower_count DESC NULLS LAST))[1]::float8 AS follower_count
-       FROM ${aggregateTable("profile", grain)} WHERE ${grain} >= $1 AND ${grain} < $2
-       GROUP BY poster_name ORDER BY events DESC, poster_name LIMIT $3`,
-      [since, until, limit],
+    return shared(
+      `top ${grain} ${since} ${until} ${limit}`,
+      sharedReadTtlMs[grain],
+      () => _topProfiles(grain, since, until, limit),
     );
-    return rows.map((row) => ({ ...row, events: Number(row.events) }));
   }
 
-  async function categories(window: Window): Promise<CategoryRow[]> {
+  async function _topProfiles(
+    grain: Grain,
+    since: string,
+    until: string,
+    limit: number,
+  ): Promise<ProfileRow[]> {
+    const table = aggregateTable("profile", grain);
+    const { ms } = grainSpec(grain);
+    const count = (Date.parse(until) - Date.parse(since)) / ms;
+    const buckets = count > MAX_PROBED_BUCKETS ? null : Array.from(
+      { length: count },
+      (_, i) => new Date(Date.parse(since) + i * ms).toISOString(),
+    );
+    // Events are summed for every poster, but the latest follower count is looked up for the
+    // top ones only, one index probe per bucket (a range scan past that many buckets): an
+    // ordered aggregate over all rows would sort the whole window.
+    const inWindow = buckets
+      ? `p.${grain} = ANY($4::text[]::timestamptz[])`
+      : `p.${grain} >= $1 AND p.${grain} < $2`;
+    const rows = await client.query<ProfileRow>(
+      `WITH top AS (
+         SELECT poster_name, sum(events) AS events FROM ${table}
+         WHERE ${grain} >= $1 AND ${grain} < $2
+         GROUP BY poster_name ORDER BY events DESC, poster_name LIMIT $3)
+       SELECT top.poster_name, top.events::float8 AS events,
+         latest.follower_count::float8 AS follower_count
+       FROM top LEFT JOIN LATERAL (
+         SELECT follower_count FROM ${table} AS p
+         WHERE ${inWindow} AND p.poster_name = top.poster_name
+         ORDER BY follower_time DESC NULLS LAST, follower_count DESC NULLS LAST LIMIT 1
+       ) AS latest ON true
+       ORDER BY top.events DESC, top.poster_name`,
+      buckets ? [since, until, limit, buckets] : [since, until, limit],
+    );
+    return rows.map((row) => ({
+      ...row,
+      events: Number(row.events),
+      follower_count: row.follower_count === null ? null : Number(row.follower_count),
+    }));
+  }
+
+  function categories(window: Window): Promise<CategoryRow[]> {
     const [grain, since, until] = _span(window, aggregateRetention);
-    return await client.query<CategoryRow>(
-      `SELECT category, sum(events)::float8 AS events, sum(images)::float8 AS images,
+    return shared(
+      `categories ${grain} ${since} ${until}`,
+      sharedReadTtlMs[grain],
+      () =>
+        client.query<CategoryRow>(
+          `SELECT category, sum(events)::float8 AS events, sum(images)::float8 AS images,
          sum(videos)::float8 AS videos
        FROM ${aggregateTable("category", grain)} WHERE ${grain} >= $1 AND ${grain} < $2
        GROUP BY category ORDER BY events DESC, category`,
-      [since, until],
+          [since, until],
+        ),
     );
   }
 
-  async function summary(window: Window): Promise<SummaryView> {
+  function summary(window: Window): Promise<SummaryView> {
     const [grain, since, until] = _span(window, aggregateRetention);
+    return shared(
+      `summary ${grain} ${since} ${until}`,
+      sharedReadTtlMs[grain],
+      () => _summary(grain, since, until),
+    );
+  }
+
+  async function _summary(grain: Grain, since: string, until: string): Promise<SummaryView> {
     const minutes = await client.query<SummaryView["minutes"][number]>(
       `SELECT ${_isoOf(grain)} AS minute, events, images, videos
        FROM ${aggregateTable("total", grain)}
