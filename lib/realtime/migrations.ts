@@ -124,9 +124,10 @@ const LOCK_KEY = 72_710_001;
  * Applies the migrations not applied yet.
  *
  * @param client The database.
+ * @param through The last version to apply (default: all), e.g. to build an older layout.
  * @returns The versions applied by this call.
  */
-export async function migrate(client: SqlClient): Promise<number[]> {
+export async function migrate(client: SqlClient, through = Infinity): Promise<number[]> {
   return await client.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -138,7 +139,7 @@ export async function migrate(client: SqlClient): Promise<number[]> {
     const done = new Set(rows.map((row) => Number(row.version)));
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
+      if (done.has(migration.version) || migration.version > through) continue;
       for (const statement of migration.sql.split(";").map((s) => s.trim()).filter(Boolean)) {
         await tx.query(statement);
       }
