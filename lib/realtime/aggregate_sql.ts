@@ -80,6 +80,8 @@ export function rollUpMinutesSql(): string[] {
   ]);
 }
 
+// Times go to the database as text (`$1::text[]::timestamptz[]`), so that it, not a driver's
+// client-side conversion, judges them: a time it cannot hold is a refusal like any other.
 function _upserts(grain: Grain) {
   const p = `profile_${grain}`;
   const newer = `excluded.follower_time IS NOT NULL AND (

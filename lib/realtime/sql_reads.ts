@@ -25,8 +25,7 @@ import type {
 import { createSharedReads } from "./shared_reads.ts";
 import type { SqlRunner } from "./sql_client.ts";
 
-// Times go to the database as text (`$1::text[]::timestamptz[]`), so that it, not a driver's
-// client-side conversion, judges them: a time it cannot hold is a refusal like any other.
+/** A time column as the views return it: ISO-8601 in UTC, whatever the session's zone. */
 function _isoOf(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS".000Z"')`;
 }
