@@ -314,16 +314,21 @@ export const openApiDocument = {
       rows({ category: "string", events: "integer", images: "integer", videos: "integer" }),
     ),
     "/realtime/summary": read(
-      "Totals over a sliding window and the events of each minute",
+      "Totals over a sliding window and the events of each bucket: minutes up to 6h, " +
+        "hours up to 48h, days beyond (or coarser once the finer rows are past their retention)",
       [windowParameter("1h")],
-      object({
-        since: { type: "string", format: "date-time" },
-        until: { type: "string", format: "date-time" },
-        events: { type: "integer" },
-        images: { type: "integer" },
-        videos: { type: "integer" },
-        minutes: { type: "array", items: { type: "object" } },
-      }, "{since, until, events, images, videos, minutes: [{minute, events, images, videos}]}"),
+      object(
+        {
+          since: { type: "string", format: "date-time" },
+          until: { type: "string", format: "date-time" },
+          grain: { type: "string", enum: ["minute", "hour", "day"] },
+          events: { type: "integer" },
+          images: { type: "integer" },
+          videos: { type: "integer" },
+          minutes: { type: "array", items: { type: "object" } },
+        },
+        "{since, until, grain, events, images, videos, minutes: [{minute, events, images, videos}]}",
+      ),
     ),
     "/history/categories": read(
       "Pins per category in an event-time year (batch view)",

@@ -129,3 +129,72 @@ export function aggregateMinutes(pins: readonly CleanPin[]): MinuteAggregates {
     totals: [...totals.values()],
   };
 }
+
+/**
+ * The start of the hour or day an aggregate's minute falls in.
+ *
+ * @param minute A minute as produced by {@linkcode minuteOf}.
+ * @param grain The coarser grain.
+ * @returns `YYYY-MM-DDTHH:00:00.000Z` or `YYYY-MM-DDT00:00:00.000Z`.
+ */
+export function bucketOf(minute: string, grain: "hour" | "day"): string {
+  const t = minute.indexOf("T");
+  return grain === "hour"
+    ? `${minute.slice(0, t + 3)}:00:00.000Z`
+    : `${minute.slice(0, t)}T00:00:00.000Z`;
+}
+
+function _sumInto<T extends { minute: string }>(
+  rows: readonly T[],
+  grain: "hour" | "day",
+  key: (row: T) => string,
+  merge: (into: T, row: T) => void,
+): T[] {
+  const out = new Map<string, T>();
+  for (const row of rows) {
+    const bucket = bucketOf(row.minute, grain);
+    const k = `${bucket}\u0000${key(row)}`;
+    const into = out.get(k);
+    if (into) merge(into, row);
+    else out.set(k, { ...row, minute: bucket });
+  }
+  return [...out.values()];
+}
+
+/**
+ * Rolls a batch's minute rows up to hours or days: `minute` then holds the
+ * bucket's start; counts add up and the newest follower reading wins.
+ *
+ * @param minutes The batch's minute rows.
+ * @param grain The coarser grain.
+ * @returns The rows to upsert into that grain's tables.
+ */
+export function rollUp(minutes: MinuteAggregates, grain: "hour" | "day"): MinuteAggregates {
+  return {
+    profiles: _sumInto(minutes.profiles, grain, (row) => row.poster_name, (into, row) => {
+      into.events += row.events;
+      if (
+        row.follower_time !== null && row.follower_count !== null &&
+        isNewerReading(
+          row.follower_time,
+          row.follower_count,
+          into.follower_time,
+          into.follower_count,
+        )
+      ) {
+        into.follower_count = row.follower_count;
+        into.follower_time = row.follower_time;
+      }
+    }),
+    categories: _sumInto(minutes.categories, grain, (row) => row.category, (into, row) => {
+      into.events += row.events;
+      into.images += row.images;
+      into.videos += row.videos;
+    }),
+    totals: _sumInto(minutes.totals, grain, () => "", (into, row) => {
+      into.events += row.events;
+      into.images += row.images;
+      into.videos += row.videos;
+    }),
+  };
+}

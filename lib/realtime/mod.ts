@@ -26,6 +26,14 @@ export async function openRealtime(
   config: RealtimeConfig,
   dataDir: string,
 ): Promise<RealtimeStore> {
+  const options = {
+    dedupeRetentionDays: config.dedupeRetentionDays,
+    aggregateRetention: {
+      minuteHours: config.minuteRetentionHours,
+      hourDays: config.hourRetentionDays,
+      dayDays: config.dayRetentionDays,
+    },
+  };
   let store: RealtimeStore;
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
@@ -37,12 +45,13 @@ export async function openRealtime(
       client,
       "postgres",
       `${url.hostname}:${url.port || 5432}${url.pathname}`,
+      options,
     );
   } else {
     const dir = `${dataDir}/realtime`;
     await Deno.mkdir(dir, { recursive: true });
     const { createPgliteClient } = await import("./pglite_client.ts");
-    store = createSqlRealtimeStore(await createPgliteClient(dir), "embedded", dir);
+    store = createSqlRealtimeStore(await createPgliteClient(dir), "embedded", dir, options);
   }
   await store.migrate();
   return store;

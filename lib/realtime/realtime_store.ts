@@ -7,6 +7,9 @@
  */
 
 import type { CleanPin } from "../pin/clean_pin.ts";
+import type { Grain } from "./grain.ts";
+
+export type { Grain } from "./grain.ts";
 
 /** A cleaned pin and its position in the topic. */
 export interface PositionedPin {
@@ -50,18 +53,38 @@ export interface CategoryRow {
   videos: number;
 }
 
-/** Totals over a window and the events of each minute in it. */
+/**
+ * Totals over a window and the events of each bucket in it: minutes, or
+ * hours or days when the window is read from the roll-ups (`grain`).
+ */
 export interface SummaryView {
+  grain: Grain;
   events: number;
   images: number;
   videos: number;
+  /** One row per bucket with events, `minute` holding the bucket's start. */
   minutes: Array<{ minute: string; events: number; images: number; videos: number }>;
 }
 
-/** A time window: minutes starting at or after `since` and before `until`. */
+/**
+ * A time window: buckets starting at or after `since` (rounded down to the
+ * grain) and up to the one holding `until`. Without `grain`, the store reads
+ * the finest grain the window allows (see `chooseGrain`).
+ */
 export interface Window {
   since: Date;
   until: Date;
+  grain?: Grain;
+}
+
+/** What a retention pass did. */
+export interface RetentionReport {
+  /** Days whose id partitions were created ahead. */
+  created: string[];
+  /** Days whose ids were forgotten (their partitions dropped). */
+  dropped: string[];
+  /** Aggregate rows deleted past their grain's retention. */
+  aggregateRows: number;
 }
 
 /**
@@ -132,8 +155,15 @@ export interface RealtimeStore {
    * @throws {RecordsRefusedError} When the database refuses a record for what it contains.
    */
   apply(batch: StreamBatch): Promise<ApplyResult>;
-  /** Forgets event ids seen before `before`; returns how many. */
-  pruneSeen(before: Date): Promise<number>;
+  /**
+   * The retention pass, run in the background: creates the id partitions of
+   * the coming days, drops the days past the dedupe window, and deletes
+   * aggregate rows past their grain's retention, without a lock the
+   * stream's transactions wait on.
+   *
+   * @param now The clock's reading.
+   */
+  retain(now: Date): Promise<RetentionReport>;
   topProfiles(window: Window, limit: number): Promise<ProfileRow[]>;
   categories(window: Window): Promise<CategoryRow[]>;
   summary(window: Window): Promise<SummaryView>;

@@ -65,6 +65,12 @@ export interface RealtimeConfig {
   batchRecords: number;
   /** How long event ids are remembered for deduplication. */
   dedupeRetentionDays: number;
+  /** How long minute aggregates are kept, in hours. */
+  minuteRetentionHours: number;
+  /** How long hourly roll-ups are kept, in days. */
+  hourRetentionDays: number;
+  /** How long daily roll-ups are kept, in days. */
+  dayRetentionDays: number;
   /** How long a partition with records waiting may go without a commit before it counts as stalled. */
   stallSeconds: number;
 }
@@ -172,6 +178,9 @@ export function loadConfig(env: Env = Deno.env.toObject()): Config {
       group: readString(env, "STREAM_GROUP", "realtime"),
       batchRecords: readInt(env, "STREAM_BATCH_RECORDS", 5000, 1, 100_000),
       dedupeRetentionDays: readInt(env, "DEDUPE_RETENTION_DAYS", 7, 1, 365),
+      minuteRetentionHours: readInt(env, "REALTIME_MINUTE_RETENTION_HOURS", 48, 1, 8760),
+      hourRetentionDays: readInt(env, "REALTIME_HOUR_RETENTION_DAYS", 35, 1, 3650),
+      dayRetentionDays: readInt(env, "REALTIME_DAY_RETENTION_DAYS", 400, 1, 36500),
       stallSeconds: readInt(env, "STREAM_STALL_SECONDS", 60, 1, 86_400),
     },
     archive: {

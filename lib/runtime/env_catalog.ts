@@ -48,11 +48,18 @@ export const ENV_GROUPS = {
   },
   realtime: {
     DATABASE_URL: "PostgreSQL for the real-time views, postgres://...; unset: embedded PGlite",
+    REALTIME_MINUTE_RETENTION_HOURS:
+      "Minute aggregates are kept this long (default 48); longer windows read the roll-ups",
+    REALTIME_HOUR_RETENTION_DAYS:
+      "Hourly roll-ups of the aggregates are kept this long (default 35)",
+    REALTIME_DAY_RETENTION_DAYS:
+      "Daily roll-ups of the aggregates are kept this long (default 400)",
   },
   stream: {
     STREAM_GROUP: "Consumer group of the stream job; its offsets live in PostgreSQL",
     STREAM_BATCH_RECORDS: "Most records per stream transaction",
-    DEDUPE_RETENTION_DAYS: "How long event ids are remembered for deduplication",
+    DEDUPE_RETENTION_DAYS:
+      "Days before today whose event ids still count as seen; older days' partitions are dropped",
     STREAM_STALL_SECONDS:
       "A partition with records waiting and no commit for this long is stalled: /health degraded",
   },

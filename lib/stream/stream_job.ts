@@ -42,8 +42,6 @@ export interface StreamJobOptions {
   group?: string;
   /** Most records per transaction. */
   batchRecords?: number;
-  /** Event ids older than this are forgotten by deduplication. */
-  dedupeRetentionDays?: number;
   /** A partition with records waiting and no commit for this long is stalled (default 60). */
   stallSeconds?: number;
   now?: () => Date;
@@ -53,7 +51,7 @@ export interface StreamJobOptions {
  * The stream job's settings from the configuration, for `startStreamJob`.
  *
  * @param config The process's configuration.
- * @returns Topic, dead-letter topic, group, batch size, dedupe retention and stall period.
+ * @returns Topic, dead-letter topic, group, batch size and stall period.
  */
 export function streamSettings(config: Config) {
   return {
@@ -61,7 +59,6 @@ export function streamSettings(config: Config) {
     dlqTopic: config.bus.dlqTopic,
     group: config.realtime.group,
     batchRecords: config.realtime.batchRecords,
-    dedupeRetentionDays: config.realtime.dedupeRetentionDays,
     stallSeconds: config.realtime.stallSeconds,
   } satisfies Partial<StreamJobOptions>;
 }
@@ -93,7 +90,6 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     dlqTopic,
     group = "realtime",
     batchRecords = 5000,
-    dedupeRetentionDays = 7,
     stallSeconds = 60,
     now = () => new Date(),
   } = options;
@@ -197,10 +193,9 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
   }
 
   async function prune(): Promise<void> {
-    const before = new Date(now().getTime() - dedupeRetentionDays * 86_400_000);
-    const removed = await store.pruneSeen(before);
-    if (removed > 0) {
-      logger.info("Pruned deduplication ids", { removed, before: before.toISOString() });
+    const report = await store.retain(now());
+    if (report.created.length + report.dropped.length + report.aggregateRows > 0) {
+      logger.info("Retention pass", { ...report });
     }
   }
 
@@ -209,7 +204,7 @@ export async function startStreamJob(options: StreamJobOptions): Promise<StreamJ
     eachBatch,
   });
   const pruner = setInterval(() => {
-    prune().catch((error) => logger.warn("Pruning deduplication ids failed", { error }));
+    prune().catch((error) => logger.warn("The retention pass failed", { error }));
   }, PRUNE_EVERY_MS);
   const watcher = setInterval(() => watch.refresh(), WATCH_EVERY_MS);
   logger.info("Stream job started", { topic, group, store: store.kind, stallSeconds });

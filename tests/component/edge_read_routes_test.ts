@@ -46,7 +46,7 @@ function realtimeStub(
     migrate: read,
     offsets: read,
     apply: read,
-    pruneSeen: read,
+    retain: read,
     topProfiles: () => Promise.resolve([]),
     categories: read,
     summary: read,

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { aggregateMinutes, isNewerReading, minuteOf } from "../../lib/realtime/aggregate.ts";
+import {
+  aggregateMinutes,
+  bucketOf,
+  isNewerReading,
+  minuteOf,
+  rollUp,
+} from "../../lib/realtime/aggregate.ts";
 import { cleanPins } from "../fixtures/realtime_store_cases.ts";
 import { realtimeTruth } from "../fixtures/realtime_truth.ts";
 
@@ -52,4 +58,51 @@ Deno.test("[aggregate] pins without a poster count for categories and totals onl
   assert.equal(profiles.length, 0);
   assert.equal(categories[0]!.category, "unknown");
   assert.equal(totals[0]!.events, 1);
+});
+
+Deno.test("[aggregate] roll-ups to hours and days equal aggregating the pins at that grain", async (t) => {
+  const pins = cleanPins(3000);
+  for (const grain of ["hour", "day"] as const) {
+    await t.step(grain, () => {
+      const rolled = rollUp(aggregateMinutes(pins), grain);
+      const direct = aggregateMinutes(
+        pins.map((pin) => ({ ...pin, event_time: bucketOf(minuteOf(pin.event_time), grain) })),
+      );
+      const byKey = <T extends { minute: string }>(rows: T[], key: (row: T) => string) =>
+        [...rows].sort((a, b) => (`${a.minute}${key(a)}` < `${b.minute}${key(b)}` ? -1 : 1));
+      assert.deepEqual(
+        byKey(rolled.profiles, (r) => r.poster_name).map((
+          r,
+        ) => [r.minute, r.poster_name, r.events]),
+        byKey(direct.profiles, (r) => r.poster_name).map((
+          r,
+        ) => [r.minute, r.poster_name, r.events]),
+      );
+      assert.deepEqual(
+        byKey(rolled.categories, (r) => r.category),
+        byKey(direct.categories, (r) => r.category),
+      );
+      assert.deepEqual(byKey(rolled.totals, () => ""), byKey(direct.totals, () => ""));
+    });
+  }
+  await t.step("the newest follower reading of the bucket wins", () => {
+    const [base] = cleanPins(1);
+    const at = (time: string, followers: number) => ({
+      ...base!,
+      poster_name: "Hourly",
+      event_time: time,
+      follower_count: followers,
+    });
+    const rolled = rollUp(
+      aggregateMinutes([at("2026-11-26T10:59:00.000Z", 7), at("2026-11-26T10:01:00.000Z", 9)]),
+      "hour",
+    );
+    assert.deepEqual(rolled.profiles, [{
+      minute: "2026-11-26T10:00:00.000Z",
+      poster_name: "Hourly",
+      events: 2,
+      follower_count: 7,
+      follower_time: "2026-11-26T10:59:00.000Z",
+    }]);
+  });
 });
