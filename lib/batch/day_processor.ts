@@ -11,18 +11,14 @@ import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type {
-  CategoryCount,
   DayAggregates,
   DayRows,
   HistoryRow,
   HistoryStore,
-  MediaCount,
-  ProfileCount,
   RunInput,
 } from "../history/history_store.ts";
-import { countNulled } from "./clean_outcomes_sql.ts";
-import { type CleanCounts, cleanLines, readLinesSql } from "./clean_stage.ts";
-import { sqlString } from "./clean_sql.ts";
+import type { CleanPool } from "./clean_pool.ts";
+import { type CleanCounts, cleanDay, sqlString } from "./clean_stage.ts";
 import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
 
 /** What the day processor needs. */
@@ -30,8 +26,10 @@ export interface DayDeps {
   store: ObjectStore;
   history: HistoryStore;
   logger: Logger;
-  /** A connection on which `prepareCleaning` ran. */
+  /** The day's working database. */
   duckdb: DuckDBConnection;
+  /** The cleaning workers. */
+  cleaners: CleanPool;
   /** A scratch directory of this day, removed by the caller. */
   workDir: string;
   /** Objects downloaded at once. */
@@ -87,11 +85,7 @@ export async function processDay(
   const files = await _copyInputs(deps, inputs);
   lap("copy");
 
-  const counts = await cleanLines(
-    duckdb,
-    files.length > 0 ? readLinesSql(files) : "SELECT NULL::VARCHAR AS line WHERE false",
-  );
-  const nulled = await countNulled(duckdb);
+  const { counts, nulled } = await cleanDay(duckdb, deps.cleaners, files, workDir);
   lap("clean");
 
   const parquetPath = `${workDir}/part-0.parquet`;
@@ -135,25 +129,34 @@ async function _copyInputs(deps: DayDeps, inputs: RunInput[]): Promise<string[]>
   return files;
 }
 
+/**
+ * Every aggregate of the day in one pass over `clean` (grouping sets): pins per event date
+ * and category, per event date and media type, and per category and poster with the highest
+ * follower count.
+ */
 async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
-  const read = async (sql: string) => (await duckdb.runAndReadAll(sql)).getRowObjectsJS();
-  const categories = await read(
-    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, category, count(*)::DOUBLE AS pins ` +
-      `FROM clean WHERE category IS NOT NULL GROUP BY ALL ORDER BY ALL`,
-  );
-  const media = await read(
-    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, media_type, count(*)::DOUBLE AS pins ` +
-      `FROM clean GROUP BY ALL ORDER BY ALL`,
-  );
-  const profiles = await read(
-    `SELECT category, poster_name, count(*)::DOUBLE AS pins, max(follower_count)::DOUBLE AS follower_count ` +
-      `FROM clean WHERE category IS NOT NULL AND poster_name IS NOT NULL GROUP BY ALL ORDER BY ALL`,
-  );
-  return {
-    categories: categories as unknown as CategoryCount[],
-    media: media as unknown as MediaCount[],
-    profiles: profiles as unknown as ProfileCount[],
-  };
+  const rows = (await duckdb.runAndReadAll(
+    `SELECT kind, strftime(event_date, '%Y-%m-%d') AS event_date, category, media_type, ` +
+      `poster_name, pins, follower_count FROM (` +
+      `SELECT GROUPING(event_date, category, media_type, poster_name) AS kind, event_date, ` +
+      `category, media_type, poster_name, count(*)::DOUBLE AS pins, ` +
+      `max(follower_count)::DOUBLE AS follower_count ` +
+      `FROM (SELECT event_time::DATE AS event_date, category, media_type, poster_name, ` +
+      `follower_count FROM clean) ` +
+      `GROUP BY GROUPING SETS ((event_date, category), (event_date, media_type), ` +
+      `(category, poster_name))) ORDER BY ALL`,
+  )).getRowsJS() as Array<[number, string, string, string, string, number, number | null]>;
+  const aggregates: DayAggregates = { categories: [], media: [], profiles: [] };
+  for (const [kind, event_date, category, media_type, poster_name, pins, followers] of rows) {
+    // GROUPING's bits, most significant first: event_date, category, media_type, poster_name.
+    if (kind === 0b0011) {
+      if (category !== null) aggregates.categories.push({ event_date, category, pins });
+    } else if (kind === 0b0101) aggregates.media.push({ event_date, media_type, pins });
+    else if (category !== null && poster_name !== null) {
+      aggregates.profiles.push({ category, poster_name, pins, follower_count: followers });
+    }
+  }
+  return aggregates;
 }
 
 // The `clean` table's columns as `HistoryRow` values: instants in epoch milliseconds, and

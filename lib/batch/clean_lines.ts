@@ -1,0 +1,86 @@
+/**
+ * The batch's cleaning of one raw object's text: every non-empty line goes
+ * through `parsePinRecord` (`lib/pin/parse_pin_record.ts`), the function the
+ * stream job decides each record with, so both views clean alike and reject
+ * alike. The valid pins come out as NDJSON, ready for DuckDB's `read_json`.
+ *
+ * @module
+ */
+
+import { addNull, type NulledCounts } from "../pin/clean_outcomes.ts";
+import { parsePinRecord } from "../pin/parse_pin_record.ts";
+
+/** Line counts of cleaning some raw text. */
+export interface LineCounts {
+  /** Non-empty lines read. */
+  rowsIn: number;
+  /** Lines that are not JSON. */
+  badJson: number;
+  /** JSON lines that are not valid pin events (with `event_id` and `received_at`). */
+  invalid: number;
+  /** Valid events. */
+  valid: number;
+}
+
+/** What cleaning some raw text gives. */
+export interface CleanedLines {
+  /** The cleaned pins, one JSON object a line (`CleanPin`, times as ISO-8601 UTC). */
+  ndjson: string;
+  counts: LineCounts;
+  /** Values the cleaning made null in the valid events, by field and reason. */
+  nulled: NulledCounts;
+}
+
+/**
+ * Cleans the records of one raw object, one a line.
+ *
+ * @param text The object's text.
+ * @returns The cleaned pins as NDJSON, the line counts and the nulled values.
+ * @example
+ * ```ts
+ * const { ndjson, counts } = cleanLines('{"index": 1}\nnot json\n');
+ * // counts: { rowsIn: 2, badJson: 1, invalid: 1, valid: 0 }, ndjson === ""
+ * ```
+ */
+export function cleanLines(text: string): CleanedLines {
+  const counts: LineCounts = { rowsIn: 0, badJson: 0, invalid: 0, valid: 0 };
+  const nulled: NulledCounts = {};
+  const out: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      counts.rowsIn++;
+      const parsed = parsePinRecord(text.slice(start, end), nulled);
+      if (parsed.ok) {
+        counts.valid++;
+        out.push(JSON.stringify(parsed.pin));
+      } else if (parsed.reason === "not JSON") counts.badJson++;
+      else counts.invalid++;
+    }
+    start = end + 1;
+  }
+  return { ndjson: out.length > 0 ? out.join("\n") + "\n" : "", counts, nulled };
+}
+
+/**
+ * Adds counts and nulled values into running totals.
+ *
+ * @param total The totals, changed in place.
+ * @param part What to add.
+ */
+export function addCleaned(
+  total: { counts: LineCounts; nulled: NulledCounts },
+  part: { counts: LineCounts; nulled: NulledCounts },
+): void {
+  total.counts.rowsIn += part.counts.rowsIn;
+  total.counts.badJson += part.counts.badJson;
+  total.counts.invalid += part.counts.invalid;
+  total.counts.valid += part.counts.valid;
+  for (const [field, reasons] of Object.entries(part.nulled)) {
+    for (const [reason, n] of Object.entries(reasons)) {
+      addNull(total.nulled, field as keyof NulledCounts, reason as never, n);
+    }
+  }
+}
