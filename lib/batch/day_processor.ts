@@ -138,7 +138,7 @@ async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
   const rows = (await duckdb.runAndReadAll(
     `SELECT kind, strftime(event_date, '%Y-%m-%d') AS event_date, category, media_type, ` +
       `poster_name, pins, follower_count FROM (` +
-      `SELECT GROUPING(event_date, category, media_type, poster_name) AS kind, event_date, ` +
+      `SELECT GROUPING(event_date, category, media_type, poster_name)::INT AS kind, event_date, ` +
       `category, media_type, poster_name, count(*)::DOUBLE AS pins, ` +
       `max(follower_count)::DOUBLE AS follower_count ` +
       `FROM (SELECT event_time::DATE AS event_date, category, media_type, poster_name, ` +
