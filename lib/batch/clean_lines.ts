@@ -7,7 +7,7 @@
  * @module
  */
 
-import { addNull, type NulledCounts } from "../pin/clean_outcomes.ts";
+import { addNull, NULL_OUTCOMES, type NulledCounts } from "../pin/clean_outcomes.ts";
 import { parsePinRecord } from "../pin/parse_pin_record.ts";
 
 /** Line counts of cleaning some raw text. */
@@ -83,4 +83,19 @@ export function addCleaned(
       addNull(total.nulled, field as keyof NulledCounts, reason as never, n);
     }
   }
+}
+
+/**
+ * The same counts with fields and reasons in `NULL_OUTCOMES` order, whatever
+ * order the workers finished in, so that a day's record is the same on every run.
+ *
+ * @param nulled The counts.
+ * @returns A new object in the canonical order.
+ */
+export function orderNulled(nulled: NulledCounts): NulledCounts {
+  const ordered: NulledCounts = {};
+  for (const { field, reason } of NULL_OUTCOMES) {
+    addNull(ordered, field, reason, nulled[field]?.[reason] ?? 0);
+  }
+  return ordered;
 }

@@ -10,7 +10,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS, type ColumnType } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
-import type { LineCounts } from "./clean_lines.ts";
+import { type LineCounts, orderNulled } from "./clean_lines.ts";
 import type { CleanPool } from "./clean_pool.ts";
 
 /** Line counts of one day's cleaning. */
@@ -106,6 +106,6 @@ export async function cleanDay(
     .getRows()[0] as number[];
   return {
     counts: { ...counts, duplicates: counts.valid - rowsOut!, rowsOut: rowsOut! },
-    nulled,
+    nulled: orderNulled(nulled),
   };
 }
