@@ -10,12 +10,14 @@ import type { ObjectStore } from "../archive/object_store.ts";
 import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { Logger } from "../runtime/logger.ts";
-import type {
-  DayAggregates,
-  DayRows,
-  HistoryRow,
-  HistoryStore,
-  RunInput,
+import {
+  AGGREGATE_KINDS,
+  type AggregateRecords,
+  type DayAggregates,
+  type DayRows,
+  type HistoryRow,
+  type HistoryStore,
+  type RunInput,
 } from "../history/history_store.ts";
 import type { CleanPool } from "./clean_pool.ts";
 import { type CleanCounts, cleanDay, sqlString } from "./clean_stage.ts";
@@ -102,7 +104,7 @@ export async function processDay(
   await store.put(curatedKey(day), parquet, "application/vnd.apache.parquet");
   lap("parquet");
 
-  const aggregates = await _aggregates(duckdb);
+  const aggregates = await _aggregates(duckdb, `${workDir}/aggregates.parquet`);
   signal?.throwIfAborted();
   await history.writeAggregates(day, aggregates);
   lap("aggregates");
@@ -130,33 +132,44 @@ async function _copyInputs(deps: DayDeps, inputs: RunInput[]): Promise<string[]>
 }
 
 /**
- * Every aggregate of the day in one pass over `clean` (grouping sets): pins per event date
- * and category, per event date and media type, and per category and poster with the highest
- * follower count.
+ * Every aggregate of the day in one pass over `clean` (grouping sets), written to a Parquet
+ * file: pins per event date and category, per event date and media type, and per category
+ * and poster with the highest follower count.
  */
-async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
-  const rows = (await duckdb.runAndReadAll(
-    `SELECT kind, strftime(event_date, '%Y-%m-%d') AS event_date, category, media_type, ` +
-      `poster_name, pins, follower_count FROM (` +
-      `SELECT GROUPING(event_date, category, media_type, poster_name)::INT AS kind, event_date, ` +
-      `category, media_type, poster_name, count(*)::DOUBLE AS pins, ` +
-      `max(follower_count)::DOUBLE AS follower_count ` +
+async function _aggregates(duckdb: DuckDBConnection, path: string): Promise<DayAggregates> {
+  const { categories, media, profiles } = AGGREGATE_KINDS;
+  // GROUPING's bits, most significant first: event_date, category, media_type, poster_name.
+  await duckdb.run(
+    `COPY (SELECT CASE grouped WHEN 3 THEN '${categories}' WHEN 5 THEN '${media}' ` +
+      `ELSE '${profiles}' END AS kind, event_date, category, media_type, poster_name, pins, ` +
+      `follower_count FROM (` +
+      `SELECT GROUPING(event_date, category, media_type, poster_name) AS grouped, event_date, ` +
+      `category, media_type, poster_name, count(*) AS pins, max(follower_count) AS follower_count ` +
       `FROM (SELECT event_time::DATE AS event_date, category, media_type, poster_name, ` +
       `follower_count FROM clean) ` +
       `GROUP BY GROUPING SETS ((event_date, category), (event_date, media_type), ` +
-      `(category, poster_name))) ORDER BY ALL`,
-  )).getRowsJS() as Array<[number, string, string, string, string, number, number | null]>;
-  const aggregates: DayAggregates = { categories: [], media: [], profiles: [] };
-  for (const [kind, event_date, category, media_type, poster_name, pins, followers] of rows) {
-    // GROUPING's bits, most significant first: event_date, category, media_type, poster_name.
-    if (kind === 0b0011) {
-      if (category !== null) aggregates.categories.push({ event_date, category, pins });
-    } else if (kind === 0b0101) aggregates.media.push({ event_date, media_type, pins });
-    else if (category !== null && poster_name !== null) {
-      aggregates.profiles.push({ category, poster_name, pins, follower_count: followers });
-    }
-  }
-  return aggregates;
+      `(category, poster_name))) ` +
+      // Categories and profiles without a category, profiles without a poster: not counted.
+      `WHERE grouped = 5 OR (category IS NOT NULL AND (grouped = 3 OR poster_name IS NOT NULL))) ` +
+      `TO ${sqlString(path)} (FORMAT parquet)`,
+  );
+  return {
+    parquetPath: path,
+    async records() {
+      const rows = (await duckdb.runAndReadAll(
+        `SELECT kind, strftime(event_date, '%Y-%m-%d'), category, media_type, poster_name, ` +
+          `pins::DOUBLE, follower_count::DOUBLE FROM read_parquet(${sqlString(path)}) ` +
+          `ORDER BY ALL`,
+      )).getRowsJS() as Array<[string, string, string, string, string, number, number | null]>;
+      const records: AggregateRecords = { categories: [], media: [], profiles: [] };
+      for (const [kind, event_date, category, media_type, poster_name, pins, followers] of rows) {
+        if (kind === categories) records.categories.push({ event_date, category, pins });
+        else if (kind === media) records.media.push({ event_date, media_type, pins });
+        else records.profiles.push({ category, poster_name, pins, follower_count: followers });
+      }
+      return records;
+    },
+  };
 }
 
 // The `clean` table's columns as `HistoryRow` values: instants in epoch milliseconds, and
