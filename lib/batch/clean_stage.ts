@@ -73,23 +73,45 @@ SELECT ${columns} FROM cleaned SEMI JOIN repeated USING (event_id)
 QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_at, ${columns}) = 1`;
 }
 
+/** What the workers made of a day's raw objects. */
+export interface CleanedDay {
+  /** The NDJSON files of cleaned pins, one per raw object. */
+  outputs: string[];
+  counts: LineCounts;
+  /** Values the cleaning made null, in `NULL_OUTCOMES` order. */
+  nulled: NulledCounts;
+}
+
 /**
- * Cleans a day's raw objects into the temp table `clean`.
+ * Cleans a day's raw objects in the pool's workers.
  *
- * @param connection The DuckDB connection.
  * @param pool The cleaning workers.
  * @param files Local paths of the day's `.ndjson.gz` raw objects.
  * @param workDir The day's scratch directory, for the cleaned NDJSON.
- * @returns The line counts and what the cleaning made null.
+ * @returns The cleaned files, the line counts and what the cleaning made null.
  */
-export async function cleanDay(
-  connection: DuckDBConnection,
+export async function cleanFiles(
   pool: CleanPool,
   files: readonly string[],
   workDir: string,
-): Promise<{ counts: CleanCounts; nulled: NulledCounts }> {
+): Promise<CleanedDay> {
   const outputs = files.map((_, i) => `${workDir}/clean-${String(i).padStart(6, "0")}.ndjson`);
   const { counts, nulled } = await pool.clean(files, outputs);
+  return { outputs, counts, nulled: orderNulled(nulled) };
+}
+
+/**
+ * Reads the cleaned files into the temp table `clean`, one row per `event_id`.
+ *
+ * @param connection The DuckDB connection.
+ * @param cleaned What {@linkcode cleanFiles} made.
+ * @returns The day's counts, duplicates and rows out included.
+ */
+export async function loadCleaned(
+  connection: DuckDBConnection,
+  cleaned: CleanedDay,
+): Promise<CleanCounts> {
+  const { outputs, counts } = cleaned;
   await connection.run(`CREATE OR REPLACE TEMP TABLE cleaned AS ${readCleanedSql(outputs)}`);
   const [repeated] = (await connection.runAndReadAll(
     `SELECT count(*)::INT FROM (SELECT event_id FROM cleaned GROUP BY event_id HAVING count(*) > 1)`,
@@ -101,11 +123,8 @@ export async function cleanDay(
     await connection.run(dedupeSql());
     await connection.run("DROP TABLE cleaned");
   }
-  for (const output of outputs) await Deno.remove(output).catch(() => {});
+  await Promise.all(outputs.map((output) => Deno.remove(output).catch(() => {})));
   const [rowsOut] = (await connection.runAndReadAll("SELECT count(*)::INT FROM clean"))
     .getRows()[0] as number[];
-  return {
-    counts: { ...counts, duplicates: counts.valid - rowsOut!, rowsOut: rowsOut! },
-    nulled: orderNulled(nulled),
-  };
+  return { ...counts, duplicates: counts.valid - rowsOut!, rowsOut: rowsOut! };
 }

@@ -20,7 +20,7 @@ import {
   type RunInput,
 } from "../history/history_store.ts";
 import type { CleanPool } from "./clean_pool.ts";
-import { type CleanCounts, cleanDay, sqlString } from "./clean_stage.ts";
+import { type CleanCounts, cleanFiles, loadCleaned, sqlString } from "./clean_stage.ts";
 import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
 
 /** What the day processor needs. */
@@ -45,7 +45,10 @@ export interface DayDeps {
 /** Milliseconds spent per step of a day. */
 export interface DayTimings {
   copy: number;
+  /** Validating and cleaning in the workers. */
   clean: number;
+  /** Reading the cleaned pins into DuckDB and deduplicating. */
+  load: number;
   parquet: number;
   aggregates: number;
   rows: number;
@@ -76,7 +79,14 @@ export async function processDay(
   inputs: RunInput[],
 ): Promise<DayResult> {
   const { store, history, duckdb, workDir, signal } = deps;
-  const timings: DayTimings = { copy: 0, clean: 0, parquet: 0, aggregates: 0, rows: 0 };
+  const timings: DayTimings = {
+    copy: 0,
+    clean: 0,
+    load: 0,
+    parquet: 0,
+    aggregates: 0,
+    rows: 0,
+  };
   let mark = performance.now();
   const lap = (step: keyof DayTimings) => {
     const now = performance.now();
@@ -87,8 +97,11 @@ export async function processDay(
   const files = await _copyInputs(deps, inputs);
   lap("copy");
 
-  const { counts, nulled } = await cleanDay(duckdb, deps.cleaners, files, workDir);
+  const cleaned = await cleanFiles(deps.cleaners, files, workDir);
+  const nulled = cleaned.nulled;
   lap("clean");
+  const counts = await loadCleaned(duckdb, cleaned);
+  lap("load");
 
   const parquetPath = `${workDir}/part-0.parquet`;
   await duckdb.run(

@@ -170,6 +170,7 @@ async function endToEnd(run: number): Promise<RunFigures> {
     steps: {
       copy: sum("copy"),
       clean: sum("clean"),
+      load: sum("load"),
       parquet: sum("parquet"),
       aggregates: sum("aggregates"),
       rows: sum("rows"),
@@ -227,7 +228,8 @@ row(
   `${median(runs.map((r) => r.ceiling / r.total)).toFixed(2)} of ceiling`,
 );
 row("  copy raw objects to scratch", events, med((r) => r.steps.copy), "-", "");
-row("  validate + clean (TypeScript workers) + dedupe", events, med((r) => r.steps.clean), "-", "");
+row("  validate + clean (TypeScript workers)", events, med((r) => r.steps.clean), "-", "");
+row("  cleaned NDJSON into DuckDB + dedupe", events, med((r) => r.steps.load), "-", "");
 row("  curated Parquet written + put", events, med((r) => r.steps.parquet), "-", "");
 row(
   `  aggregates computed + written (embedded, ${DAYS} days)`,
