@@ -22,30 +22,35 @@ export interface LineCounts {
   valid: number;
 }
 
-/** What cleaning some raw text gives. */
+/** What cleaning some raw text counts. */
 export interface CleanedLines {
-  /** The cleaned pins, one JSON object a line (`CleanPin`, times as ISO-8601 UTC). */
-  ndjson: string;
   counts: LineCounts;
   /** Values the cleaning made null in the valid events, by field and reason. */
   nulled: NulledCounts;
 }
 
+/** Cleaned pins handed to the sink at once, at most. */
+export const CHUNK_ROWS = 2000;
+
 /**
- * Cleans the records of one raw object, one a line.
+ * Cleans the records of one raw object, one a line, handing the cleaned pins
+ * to `sink` as NDJSON (`CleanPin`, times as ISO-8601 UTC) in chunks of at
+ * most {@linkcode CHUNK_ROWS} lines, so that a large object never holds all
+ * its output at once.
  *
  * @param text The object's text.
- * @returns The cleaned pins as NDJSON, the line counts and the nulled values.
+ * @param sink Receives each chunk, every line ending with a newline.
+ * @returns The line counts and the nulled values.
  * @example
  * ```ts
- * const { ndjson, counts } = cleanLines('{"index": 1}\nnot json\n');
- * // counts: { rowsIn: 2, badJson: 1, invalid: 1, valid: 0 }, ndjson === ""
+ * const { counts } = cleanLines('{"index": 1}\nnot json\n', (chunk) => out.push(chunk));
+ * // counts: { rowsIn: 2, badJson: 1, invalid: 1, valid: 0 }, nothing handed to the sink
  * ```
  */
-export function cleanLines(text: string): CleanedLines {
+export function cleanLines(text: string, sink: (ndjson: string) => void): CleanedLines {
   const counts: LineCounts = { rowsIn: 0, badJson: 0, invalid: 0, valid: 0 };
   const nulled: NulledCounts = {};
-  const out: string[] = [];
+  let out: string[] = [];
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf("\n", start);
@@ -56,12 +61,17 @@ export function cleanLines(text: string): CleanedLines {
       if (parsed.ok) {
         counts.valid++;
         out.push(JSON.stringify(parsed.pin));
+        if (out.length === CHUNK_ROWS) {
+          sink(out.join("\n") + "\n");
+          out = [];
+        }
       } else if (parsed.reason === "not JSON") counts.badJson++;
       else counts.invalid++;
     }
     start = end + 1;
   }
-  return { ndjson: out.length > 0 ? out.join("\n") + "\n" : "", counts, nulled };
+  if (out.length > 0) sink(out.join("\n") + "\n");
+  return { counts, nulled };
 }
 
 /**

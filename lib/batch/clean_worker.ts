@@ -22,8 +22,13 @@ self.onmessage = async (event: MessageEvent<CleanJob>) => {
     const raw = gunzipSync(await Deno.readFile(input));
     // Buffer's decoder: invalid UTF-8 becomes U+FFFD, as the stream's records are decoded.
     const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("utf8");
-    const { ndjson, counts, nulled } = cleanLines(text);
-    await Deno.writeFile(output, encoder.encode(ndjson));
+    using file = Deno.openSync(output, { write: true, create: true, truncate: true });
+    const { counts, nulled } = cleanLines(text, (chunk) => {
+      const bytes = encoder.encode(chunk);
+      for (let written = 0; written < bytes.length;) {
+        written += file.writeSync(bytes.subarray(written));
+      }
+    });
     reply = { id, counts, nulled };
   } catch (error) {
     reply = { id, error: `Cannot clean ${input}: ${(error as Error).message}` };
