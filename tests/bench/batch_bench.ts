@@ -12,7 +12,7 @@
  *    plain concurrent prepared inserts (the ceiling of the row load).
  *
  * Peak RSS is sampled every 50 ms per step (the process: the cleaning workers
- * are threads of it).
+ * are threads of it); the end-to-end run's includes closing the history.
  *
  * `deno task bench:batch [--events 10000000] [--days 30] [--runs 3] [--cassandra-days 2]
  * [--no-cassandra] [--threads N] [--workers N] [--data-dir DIR]`: with `--data-dir`, the raw
@@ -166,7 +166,6 @@ async function endToEnd(run: number): Promise<RunFigures> {
   const summary = await runBatch({ store, history, logger, tmpDir: dir, ...threads, ...workers });
   const total = performance.now() - started;
   const cpuMs = cpuSince(cpu);
-  const rss = peak();
   if (summary.failed > 0) throw new Error(`Batch failed: ${JSON.stringify(summary.results)}`);
   const results = summary.results as DayResult[];
   const sum = (step: keyof DayResult["timings"]) =>
@@ -175,6 +174,7 @@ async function endToEnd(run: number): Promise<RunFigures> {
   const closing = performance.now();
   await history.close();
   const close = performance.now() - closing;
+  const rss = peak();
   await Deno.remove(`${dir}/history-${run}.duckdb`).catch(() => {});
   const ceiling = await scanCeiling();
   return {
