@@ -17,7 +17,7 @@ import type { ObjectStore } from "../archive/object_store.ts";
 import type { Logger } from "../runtime/logger.ts";
 import type { HistoryStore, RunInput } from "../history/history_store.ts";
 import { leaseHolder, waitForLease } from "../history/lease.ts";
-import { prepareCleaning } from "./clean_stage.ts";
+import { createCleanPool } from "./clean_pool.ts";
 import { type DayResult, processDay } from "./day_processor.ts";
 import type { BatchProgress } from "./progress.ts";
 import { isDayDue, listDayInputs, listRawDays } from "./raw_zone.ts";
@@ -34,6 +34,8 @@ export interface BatchDeps {
   memoryLimit?: string;
   /** DuckDB threads; all cores by default. */
   threads?: number;
+  /** Workers cleaning raw objects; one per core by default. */
+  cleanWorkers?: number;
   clock?: () => Date;
   /** Who takes the days' leases; a new {@linkcode leaseHolder} id by default. */
   holder?: string;
@@ -100,7 +102,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
     preserve_insertion_order: "false",
   });
   const duckdb = await instance.connect();
-  await prepareCleaning(duckdb);
+  const cleaners = createCleanPool(deps.cleanWorkers ?? navigator.hardwareConcurrency);
   const scratch = await Deno.makeTempDir({ dir: deps.tmpDir, prefix: "batch_" });
   await duckdb.run(`SET temp_directory = '${scratch.replaceAll("'", "''")}/spill'`);
   const results: BatchSummary["results"] = [];
@@ -136,6 +138,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
             history,
             logger,
             duckdb,
+            cleaners,
             workDir,
             signal: lease.lost,
             onObject: () => progress?.objectCopied(),
@@ -196,6 +199,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
     }
   } finally {
     progress?.finish();
+    cleaners.close();
     duckdb.closeSync();
     instance.closeSync();
     await Deno.remove(scratch, { recursive: true }).catch(() => {});

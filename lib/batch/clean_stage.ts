@@ -1,129 +1,130 @@
 /**
- * Runs the cleaning SQL of `clean_sql.ts` on one DuckDB connection: raw
- * NDJSON (gzip) files → table `parsed` (every line, classified) → table
- * `clean` (valid, cleaned, one row per `event_id`).
+ * A batch day's cleaning: the pool's workers clean the raw objects
+ * (`clean_lines.ts`, the stream's own rules), DuckDB reads their cleaned
+ * NDJSON into a typed table and keeps one row per `event_id` in the temp
+ * table `clean`.
  *
  * @module
  */
 
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { validatePinEvent } from "../pin/pin_event.ts";
-import {
-  CATEGORY_LOWER_TABLE,
-  cleaningMacrosSql,
-  dedupeSql,
-  NON_ASCII_CATEGORIES_SQL,
-  parseLinesSql,
-  sqlString,
-} from "./clean_sql.ts";
+import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS, type ColumnType } from "../pin/clean_columns.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
+import { type LineCounts, orderNulled } from "./clean_lines.ts";
+import type { CleanPool } from "./clean_pool.ts";
 
-/** Line counts of one cleaning run. */
-export interface CleanCounts {
-  /** Non-blank lines read. */
-  rowsIn: number;
-  /** Lines that are not JSON. */
-  badJson: number;
-  /** JSON lines that are not valid pin events (with `event_id` and `received_at`). */
-  invalid: number;
-  /** Valid events. */
-  valid: number;
+/** Line counts of one day's cleaning. */
+export interface CleanCounts extends LineCounts {
   /** Valid events dropped because an earlier one had the same `event_id`. */
   duplicates: number;
   /** Rows in `clean`. */
   rowsOut: number;
 }
 
-/** Longest raw line read, in bytes; a longer one fails the day with DuckDB's message. */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+/** The DuckDB type of each logical column type in the batch's tables. */
+const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  text: "VARCHAR",
+  instant: "TIMESTAMP",
+  integer: "BIGINT",
+  text_list: "VARCHAR[]",
+  media_type: "VARCHAR",
+};
+
+// Largest cleaned line DuckDB reads: 13 text fields of 65,536 UTF-16 code units, each escaped
+// at most 6 bytes a unit by JSON.stringify, stay under it.
+const MAX_OBJECT_BYTES = 8 * 1024 * 1024;
+
+/** Quotes a string as a SQL literal. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
 
 /**
- * A query reading gzip NDJSON files line by line as one VARCHAR column `line`.
- * The column delimiter is the newline itself, so no character inside a line
- * (a stray NUL byte from another producer included) splits it: such a line
- * reaches the cleaning whole and is classified, as the stream job does.
+ * A query reading cleaned NDJSON files as the typed columns of `CLEAN_COLUMNS`.
  *
- * @param files Local paths of `.ndjson.gz` files.
+ * @param files Local paths of NDJSON files of cleaned pins.
  * @returns The SQL.
  */
-export function readLinesSql(files: readonly string[]): string {
-  const list = `[${files.map(sqlString).join(", ")}]`;
-  return `SELECT line FROM read_csv(${list}, columns = {'line': 'VARCHAR'}, header = false, ` +
-    `delim = chr(10), quote = '', escape = '', new_line = '\\n', auto_detect = false, ` +
-    `compression = 'gzip', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+export function readCleanedSql(files: readonly string[]): string {
+  if (files.length === 0) {
+    const columns = CLEAN_COLUMNS.map((c) => `NULL::${DUCKDB_TYPES[c.type]} AS ${c.name}`);
+    return `SELECT ${columns.join(", ")} WHERE false`;
+  }
+  const columns = CLEAN_COLUMNS.map((c) => `${c.name}: '${DUCKDB_TYPES[c.type]}'`).join(", ");
+  return `SELECT ${CLEAN_COLUMN_NAMES.join(", ")} FROM read_json([${
+    files.map(sqlString).join(", ")
+  }], format = 'newline_delimited', columns = {${columns}}, maximum_object_size = ${MAX_OBJECT_BYTES})`;
 }
 
 /**
- * Creates the cleaning macros on a connection (once per connection).
+ * The query keeping one row per `event_id` of `cleaned`: the earliest
+ * `received_at`, ties broken by the row's values, so the choice never
+ * depends on file order. Only the rows of repeated ids go through the window.
+ *
+ * @returns `CREATE OR REPLACE TEMP TABLE clean AS ...`.
+ */
+export function dedupeSql(): string {
+  const columns = CLEAN_COLUMN_NAMES.join(", ");
+  return `CREATE OR REPLACE TEMP TABLE clean AS
+WITH repeated AS (SELECT event_id FROM cleaned GROUP BY event_id HAVING count(*) > 1)
+SELECT ${columns} FROM cleaned ANTI JOIN repeated USING (event_id)
+UNION ALL
+SELECT ${columns} FROM cleaned SEMI JOIN repeated USING (event_id)
+QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY received_at, ${columns}) = 1`;
+}
+
+/** What the workers made of a day's raw objects. */
+export interface CleanedDay {
+  /** The NDJSON files of cleaned pins, one per raw object. */
+  outputs: string[];
+  counts: LineCounts;
+  /** Values the cleaning made null, in `NULL_OUTCOMES` order. */
+  nulled: NulledCounts;
+}
+
+/**
+ * Cleans a day's raw objects in the pool's workers.
+ *
+ * @param pool The cleaning workers.
+ * @param files Local paths of the day's `.ndjson.gz` raw objects.
+ * @param workDir The day's scratch directory, for the cleaned NDJSON.
+ * @returns The cleaned files, the line counts and what the cleaning made null.
+ */
+export async function cleanFiles(
+  pool: CleanPool,
+  files: readonly string[],
+  workDir: string,
+): Promise<CleanedDay> {
+  const outputs = files.map((_, i) => `${workDir}/clean-${String(i).padStart(6, "0")}.ndjson`);
+  const { counts, nulled } = await pool.clean(files, outputs);
+  return { outputs, counts, nulled: orderNulled(nulled) };
+}
+
+/**
+ * Reads the cleaned files into the temp table `clean`, one row per `event_id`.
  *
  * @param connection The DuckDB connection.
+ * @param cleaned What {@linkcode cleanFiles} made.
+ * @returns The day's counts, duplicates and rows out included.
  */
-export async function prepareCleaning(connection: DuckDBConnection): Promise<void> {
-  for (const statement of cleaningMacrosSql().split(";\n")) await connection.run(statement);
-}
-
-/**
- * Cleans and deduplicates lines into the temp table `clean`.
- *
- * @param connection A connection on which {@linkcode prepareCleaning} ran.
- * @param linesSql A query with one VARCHAR column `line`, e.g. {@linkcode readLinesSql}.
- * @returns The line counts.
- */
-export async function cleanLines(
+export async function loadCleaned(
   connection: DuckDBConnection,
-  linesSql: string,
+  cleaned: CleanedDay,
 ): Promise<CleanCounts> {
-  await connection.run(parseLinesSql(linesSql));
-  await _decideInJavaScript(connection);
-  await _lowerNonAsciiCategories(connection);
-  await connection.run(dedupeSql());
-  const counts = await connection.runAndReadAll(
-    `SELECT count(*) FILTER (status = 'bad_json')::INT, count(*) FILTER (status = 'invalid')::INT, ` +
-      `count(*) FILTER (status = 'valid')::INT, (SELECT count(*) FROM clean)::INT, count(*)::INT FROM parsed`,
-  );
-  const [badJson, invalid, valid, rowsOut, rowsIn] = counts.getRows()[0] as number[];
-  return {
-    rowsIn: rowsIn!,
-    badJson: badJson!,
-    invalid: invalid!,
-    valid: valid!,
-    duplicates: valid! - rowsOut!,
-    rowsOut: rowsOut!,
-  };
-}
-
-// The lines the SQL cannot decide alone (nested deeper than the edge allows, or holding a
-// \u0000 or surrogate escape): the validator decides, exactly as for the stream job. A line
-// JavaScript parses but DuckDB could not read is invalid (the stream calls it not a pin
-// event), not bad JSON.
-async function _decideInJavaScript(connection: DuckDBConnection): Promise<void> {
-  const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT js_line, status FROM parsed WHERE js_line IS NOT NULL`,
-  );
-  for (const [line, status] of reader.getRows() as string[][]) {
-    let value: unknown;
-    try {
-      value = JSON.parse(line!);
-    } catch {
-      continue;
-    }
-    if (status === "bad_json" || !validatePinEvent(value).ok) {
-      await connection.run(
-        `UPDATE parsed SET status = 'invalid' WHERE js_line = $1`,
-        [line!],
-      );
-    }
+  const { outputs, counts } = cleaned;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE cleaned AS ${readCleanedSql(outputs)}`);
+  const [repeated] = (await connection.runAndReadAll(
+    `SELECT count(*)::INT FROM (SELECT event_id FROM cleaned GROUP BY event_id HAVING count(*) > 1)`,
+  )).getRows()[0] as number[];
+  if (repeated === 0) {
+    await connection.run("DROP TABLE IF EXISTS clean");
+    await connection.run("ALTER TABLE cleaned RENAME TO clean");
+  } else {
+    await connection.run(dedupeSql());
+    await connection.run("DROP TABLE cleaned");
   }
-}
-
-// DuckDB's lower() and JavaScript's toLowerCase() differ on a few non-ASCII
-// letters (İ, final sigma): JavaScript lower-cases those categories.
-async function _lowerNonAsciiCategories(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`DELETE FROM ${CATEGORY_LOWER_TABLE}`);
-  const reader = await connection.runAndReadAll(NON_ASCII_CATEGORIES_SQL);
-  for (const [raw] of reader.getRows() as string[][]) {
-    await connection.run(
-      `INSERT INTO ${CATEGORY_LOWER_TABLE} VALUES ($1, $2)`,
-      [raw!, raw!.toLowerCase()],
-    );
-  }
+  await Promise.all(outputs.map((output) => Deno.remove(output).catch(() => {})));
+  const [rowsOut] = (await connection.runAndReadAll("SELECT count(*)::INT FROM clean"))
+    .getRows()[0] as number[];
+  return { ...counts, duplicates: counts.valid - rowsOut!, rowsOut: rowsOut! };
 }

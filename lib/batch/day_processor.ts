@@ -10,19 +10,17 @@ import type { ObjectStore } from "../archive/object_store.ts";
 import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { Logger } from "../runtime/logger.ts";
-import type {
-  CategoryCount,
-  DayAggregates,
-  DayRows,
-  HistoryRow,
-  HistoryStore,
-  MediaCount,
-  ProfileCount,
-  RunInput,
+import {
+  AGGREGATE_KINDS,
+  type AggregateRecords,
+  type DayAggregates,
+  type DayRows,
+  type HistoryRow,
+  type HistoryStore,
+  type RunInput,
 } from "../history/history_store.ts";
-import { countNulled } from "./clean_outcomes_sql.ts";
-import { type CleanCounts, cleanLines, readLinesSql } from "./clean_stage.ts";
-import { sqlString } from "./clean_sql.ts";
+import type { CleanPool } from "./clean_pool.ts";
+import { type CleanCounts, cleanFiles, loadCleaned, sqlString } from "./clean_stage.ts";
 import { curatedDayPrefix, curatedKey } from "./raw_zone.ts";
 
 /** What the day processor needs. */
@@ -30,8 +28,10 @@ export interface DayDeps {
   store: ObjectStore;
   history: HistoryStore;
   logger: Logger;
-  /** A connection on which `prepareCleaning` ran. */
+  /** The day's working database. */
   duckdb: DuckDBConnection;
+  /** The cleaning workers. */
+  cleaners: CleanPool;
   /** A scratch directory of this day, removed by the caller. */
   workDir: string;
   /** Objects downloaded at once. */
@@ -45,7 +45,10 @@ export interface DayDeps {
 /** Milliseconds spent per step of a day. */
 export interface DayTimings {
   copy: number;
+  /** Validating and cleaning in the workers. */
   clean: number;
+  /** Reading the cleaned pins into DuckDB and deduplicating. */
+  load: number;
   parquet: number;
   aggregates: number;
   rows: number;
@@ -76,7 +79,14 @@ export async function processDay(
   inputs: RunInput[],
 ): Promise<DayResult> {
   const { store, history, duckdb, workDir, signal } = deps;
-  const timings: DayTimings = { copy: 0, clean: 0, parquet: 0, aggregates: 0, rows: 0 };
+  const timings: DayTimings = {
+    copy: 0,
+    clean: 0,
+    load: 0,
+    parquet: 0,
+    aggregates: 0,
+    rows: 0,
+  };
   let mark = performance.now();
   const lap = (step: keyof DayTimings) => {
     const now = performance.now();
@@ -87,12 +97,11 @@ export async function processDay(
   const files = await _copyInputs(deps, inputs);
   lap("copy");
 
-  const counts = await cleanLines(
-    duckdb,
-    files.length > 0 ? readLinesSql(files) : "SELECT NULL::VARCHAR AS line WHERE false",
-  );
-  const nulled = await countNulled(duckdb);
+  const cleaned = await cleanFiles(deps.cleaners, files, workDir);
+  const nulled = cleaned.nulled;
   lap("clean");
+  const counts = await loadCleaned(duckdb, cleaned);
+  lap("load");
 
   const parquetPath = `${workDir}/part-0.parquet`;
   await duckdb.run(
@@ -108,7 +117,7 @@ export async function processDay(
   await store.put(curatedKey(day), parquet, "application/vnd.apache.parquet");
   lap("parquet");
 
-  const aggregates = await _aggregates(duckdb);
+  const aggregates = await _aggregates(duckdb, `${workDir}/aggregates.parquet`);
   signal?.throwIfAborted();
   await history.writeAggregates(day, aggregates);
   lap("aggregates");
@@ -135,24 +144,44 @@ async function _copyInputs(deps: DayDeps, inputs: RunInput[]): Promise<string[]>
   return files;
 }
 
-async function _aggregates(duckdb: DuckDBConnection): Promise<DayAggregates> {
-  const read = async (sql: string) => (await duckdb.runAndReadAll(sql)).getRowObjectsJS();
-  const categories = await read(
-    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, category, count(*)::DOUBLE AS pins ` +
-      `FROM clean WHERE category IS NOT NULL GROUP BY ALL ORDER BY ALL`,
-  );
-  const media = await read(
-    `SELECT strftime(event_time, '%Y-%m-%d') AS event_date, media_type, count(*)::DOUBLE AS pins ` +
-      `FROM clean GROUP BY ALL ORDER BY ALL`,
-  );
-  const profiles = await read(
-    `SELECT category, poster_name, count(*)::DOUBLE AS pins, max(follower_count)::DOUBLE AS follower_count ` +
-      `FROM clean WHERE category IS NOT NULL AND poster_name IS NOT NULL GROUP BY ALL ORDER BY ALL`,
+/**
+ * Every aggregate of the day in one pass over `clean` (grouping sets), written to a Parquet
+ * file: pins per event date and category, per event date and media type, and per category
+ * and poster with the highest follower count.
+ */
+async function _aggregates(duckdb: DuckDBConnection, path: string): Promise<DayAggregates> {
+  const { categories, media, profiles } = AGGREGATE_KINDS;
+  // GROUPING's bits, most significant first: event_date, category, media_type, poster_name.
+  await duckdb.run(
+    `COPY (SELECT CASE grouped WHEN 3 THEN '${categories}' WHEN 5 THEN '${media}' ` +
+      `ELSE '${profiles}' END AS kind, event_date, category, media_type, poster_name, pins, ` +
+      `follower_count FROM (` +
+      `SELECT GROUPING(event_date, category, media_type, poster_name) AS grouped, event_date, ` +
+      `category, media_type, poster_name, count(*) AS pins, max(follower_count) AS follower_count ` +
+      `FROM (SELECT event_time::DATE AS event_date, category, media_type, poster_name, ` +
+      `follower_count FROM clean) ` +
+      `GROUP BY GROUPING SETS ((event_date, category), (event_date, media_type), ` +
+      `(category, poster_name))) ` +
+      // Categories and profiles without a category, profiles without a poster: not counted.
+      `WHERE grouped = 5 OR (category IS NOT NULL AND (grouped = 3 OR poster_name IS NOT NULL))) ` +
+      `TO ${sqlString(path)} (FORMAT parquet)`,
   );
   return {
-    categories: categories as unknown as CategoryCount[],
-    media: media as unknown as MediaCount[],
-    profiles: profiles as unknown as ProfileCount[],
+    parquetPath: path,
+    async records() {
+      const rows = (await duckdb.runAndReadAll(
+        `SELECT kind, strftime(event_date, '%Y-%m-%d'), category, media_type, poster_name, ` +
+          `pins::DOUBLE, follower_count::DOUBLE FROM read_parquet(${sqlString(path)}) ` +
+          `ORDER BY ALL`,
+      )).getRowsJS() as Array<[string, string, string, string, string, number, number | null]>;
+      const records: AggregateRecords = { categories: [], media: [], profiles: [] };
+      for (const [kind, event_date, category, media_type, poster_name, pins, followers] of rows) {
+        if (kind === categories) records.categories.push({ event_date, category, pins });
+        else if (kind === media) records.media.push({ event_date, media_type, pins });
+        else records.profiles.push({ category, poster_name, pins, follower_count: followers });
+      }
+      return records;
+    },
   };
 }
 

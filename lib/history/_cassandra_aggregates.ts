@@ -1,5 +1,6 @@
 /**
- * Replacing one batch day's contribution to the Cassandra aggregates:
+ * Replacing one batch day's contribution to the Cassandra aggregates, rows
+ * of one partition written together as unlogged batches:
  * delete the derived rows the old contribution had that the new one lacks,
  * upsert the new ones, recompute the totals of changed profiles from their
  * per-day rows (no counters: counters are not idempotent), and replace the
@@ -72,46 +73,61 @@ export async function replaceProfiles(
     await exclusive(`profiles/${category}`, () => _recomputeTotals(cql, ks, keys));
   }
   await query(`DELETE FROM ${ks}.day_profiles WHERE dt = ?`, [day]);
-  await many(
+  await cql.partitionBatches(
     `INSERT INTO ${ks}.day_profiles (dt, category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?, ?)`,
     next.map((p) => [day, p.category, p.poster_name, p.pins, p.follower_count]),
+    () => day,
   );
 }
 
-/** Recomputes the totals of profiles (keys of `_profileKey`) from their per-day rows. */
+/** Posters read per `IN` query when recomputing totals. */
+const POSTERS_PER_READ = 100;
+
+/**
+ * Recomputes the totals of profiles (keys of `_profileKey`, all of one category) from their
+ * per-day rows: read `POSTERS_PER_READ` profiles a query, write the totals as unlogged
+ * batches of the category's partition.
+ */
 async function _recomputeTotals(cql: Cql, ks: string, keys: string[]): Promise<void> {
-  const { query, rows, concurrency } = cql;
-  for (let i = 0; i < keys.length; i += concurrency) {
-    await Promise.all(
-      keys.slice(i, i + concurrency).map(async (key) => {
-        const [category, poster] = key.split("\u0000") as [string, string];
-        const days = await rows(
-          `SELECT pins, follower_count FROM ${ks}.profile_days WHERE category = ? AND poster_name = ?`,
-          [category, poster],
-        );
-        if (days.length === 0) {
-          await query(
-            `DELETE FROM ${ks}.category_profiles WHERE category = ? AND poster_name = ?`,
-            [category, poster],
-          );
-          return;
-        }
-        let pins = 0;
-        let followers: number | null = null;
-        for (const row of days) {
-          pins += cqlNumber(row.get("pins"));
-          const count = row.get("follower_count");
-          if (count !== null && (followers === null || Number(count) > followers)) {
-            followers = Number(count);
-          }
-        }
-        await query(
-          `INSERT INTO ${ks}.category_profiles (category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?)`,
-          [category, poster, pins, followers],
-        );
-      }),
-    );
+  const { many, rows, partitionBatches, concurrency } = cql;
+  const category = keys[0]!.split("\u0000")[0]!;
+  const posters = keys.map((key) => key.split("\u0000")[1]!);
+  const chunks: string[][] = [];
+  for (let i = 0; i < posters.length; i += POSTERS_PER_READ) {
+    chunks.push(posters.slice(i, i + POSTERS_PER_READ));
   }
+  const totals = new Map<string, { pins: number; followers: number | null }>();
+  let next = 0;
+  const reader = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++]!;
+      const days = await rows(
+        `SELECT poster_name, pins, follower_count FROM ${ks}.profile_days ` +
+          `WHERE category = ? AND poster_name IN ?`,
+        [category, chunk],
+      );
+      for (const row of days) {
+        const poster: string = row.get("poster_name");
+        const total = totals.get(poster) ?? { pins: 0, followers: null };
+        total.pins += cqlNumber(row.get("pins"));
+        const count = row.get("follower_count");
+        if (count !== null && (total.followers === null || Number(count) > total.followers)) {
+          total.followers = Number(count);
+        }
+        totals.set(poster, total);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, reader));
+  await many(
+    `DELETE FROM ${ks}.category_profiles WHERE category = ? AND poster_name = ?`,
+    posters.filter((poster) => !totals.has(poster)).map((poster) => [category, poster]),
+  );
+  await partitionBatches(
+    `INSERT INTO ${ks}.category_profiles (category, poster_name, pins, follower_count) VALUES (?, ?, ?, ?)`,
+    [...totals].map(([poster, total]) => [category, poster, total.pins, total.followers]),
+    () => category,
+  );
 }
 
 /** Replaces batch day `day`'s per-day contribution to the category or media year views. */
@@ -136,13 +152,15 @@ export async function replaceCounts(
         row,
       ) => [eventYear(row.get("event_date")), row.get("event_date"), row.get(column), day]),
   );
-  await many(
+  await cql.partitionBatches(
     `INSERT INTO ${ks}.year_${kind} (year, event_date, ${column}, dt, pins) VALUES (?, ?, ?, ?, ?)`,
     next.map((item) => [eventYear(item.event_date), item.event_date, item.key, day, item.pins]),
+    (params) => String(params[0]),
   );
   await query(`DELETE FROM ${ks}.day_${kind} WHERE dt = ?`, [day]);
-  await many(
+  await cql.partitionBatches(
     `INSERT INTO ${ks}.day_${kind} (dt, event_date, ${column}, pins) VALUES (?, ?, ?, ?)`,
     next.map((item) => [day, item.event_date, item.key, item.pins]),
+    () => day,
   );
 }

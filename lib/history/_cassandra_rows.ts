@@ -1,7 +1,7 @@
 /**
  * Replacing one batch day's cleaned rows in Cassandra's `pins` table: delete
- * every bucket of the day, then insert the rows, their columns and bound
- * values derived from `CLEAN_COLUMNS`.
+ * every bucket of the day, then insert the rows as unlogged batches of one
+ * bucket each, their columns and bound values derived from `CLEAN_COLUMNS`.
  *
  * @module
  */
@@ -64,7 +64,12 @@ export async function replaceRows(
   })`;
   let written = 0;
   for await (const batch of source.batches(batchRows)) {
-    await cql.many(insert, batch.map((row) => pinParams(day, row)));
+    // Rows of one (dt, bucket) partition go out together as unlogged batches.
+    await cql.partitionBatches(
+      insert,
+      batch.map((row) => pinParams(day, row)),
+      (params) => String(params[1]),
+    );
     written += batch.length;
   }
   return written;

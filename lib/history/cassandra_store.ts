@@ -149,7 +149,8 @@ export async function createCassandraHistory(
       }
     },
     writeRows: (day: string, source: DayRows) => replaceRows(cql, ks, day, source, batchRows),
-    async writeAggregates(day: string, aggregates: DayAggregates) {
+    async writeAggregates(day: string, source: DayAggregates) {
+      const aggregates = await source.records();
       await replaceCounts(
         cql,
         ks,

@@ -27,7 +27,7 @@ import type {
   MediaPins,
   ProfileStats,
 } from "./history_store.ts";
-import { batchRunColumns } from "./history_store.ts";
+import { AGGREGATE_KINDS, batchRunColumns } from "./history_store.ts";
 import { EMBEDDED_MIGRATIONS } from "./_embedded_schema.ts";
 import { tryFileLease } from "./_file_lease.ts";
 import { CLEAN_COLUMN_NAMES } from "../pin/clean_columns.ts";
@@ -47,6 +47,12 @@ export interface EmbeddedHistoryOptions {
    * to `close()`.
    */
   checkpointThreshold?: string;
+  /**
+   * DuckDB's memory limit for the database ("256MB" by default). Without one DuckDB may cache
+   * up to 80 % of the machine's memory, and keeps the blocks of the rows it wrote: the
+   * process grew with the history (past 2 GiB at 10M rows).
+   */
+  memoryLimit?: string;
   /**
    * The lock files of day leases: `leases/` beside the file, or a temporary
    * directory (removed by `close()`) for `:memory:`.
@@ -69,6 +75,8 @@ export async function createEmbeddedHistory(
   // with the same options.
   const threshold = (options.checkpointThreshold ?? "64MB").replaceAll("'", "''");
   await db.run(`SET checkpoint_threshold = '${threshold}'`);
+  const memoryLimit = (options.memoryLimit ?? "256MB").replaceAll("'", "''");
+  await db.run(`SET memory_limit = '${memoryLimit}'`);
   const ownLeaseDir = options.leaseDir === undefined && options.path === ":memory:";
   const leaseDir = options.leaseDir ??
     (ownLeaseDir
@@ -96,14 +104,6 @@ export async function createEmbeddedHistory(
       await db.run("ROLLBACK").catch(() => {});
       throw error;
     }
-  }
-
-  function insertJson(table: string, day: string, spec: string, columns: string, items: unknown[]) {
-    if (items.length === 0) return Promise.resolve();
-    return db.run(
-      `INSERT INTO ${table} SELECT $1::DATE, ${columns} FROM (SELECT unnest(from_json($2::JSON, '${spec}'), recursive := true))`,
-      [day, JSON.stringify(items)],
-    );
   }
 
   function toRun(row: unknown[]): BatchRun {
@@ -183,29 +183,22 @@ export async function createEmbeddedHistory(
     writeAggregates: (day, aggregates: DayAggregates) =>
       serial(() =>
         transaction(async () => {
+          const from = `FROM read_parquet($2) WHERE kind = $3`;
+          const { categories, media, profiles } = AGGREGATE_KINDS;
           for (const table of ["day_categories", "day_media", "day_profiles"]) {
             await db.run(`DELETE FROM ${table} WHERE dt = $1::DATE`, [day]);
           }
-          await insertJson(
-            "day_categories",
-            day,
-            '[{"event_date":"DATE","category":"VARCHAR","pins":"BIGINT"}]',
-            "event_date, category, pins",
-            aggregates.categories,
+          await db.run(
+            `INSERT INTO day_categories SELECT $1::DATE, event_date, category, pins ${from}`,
+            [day, aggregates.parquetPath, categories],
           );
-          await insertJson(
-            "day_media",
-            day,
-            '[{"event_date":"DATE","media_type":"VARCHAR","pins":"BIGINT"}]',
-            "event_date, media_type, pins",
-            aggregates.media,
+          await db.run(
+            `INSERT INTO day_media SELECT $1::DATE, event_date, media_type, pins ${from}`,
+            [day, aggregates.parquetPath, media],
           );
-          await insertJson(
-            "day_profiles",
-            day,
-            '[{"category":"VARCHAR","poster_name":"VARCHAR","pins":"BIGINT","follower_count":"BIGINT"}]',
-            "category, poster_name, pins, follower_count",
-            aggregates.profiles,
+          await db.run(
+            `INSERT INTO day_profiles SELECT $1::DATE, category, poster_name, pins, follower_count ${from}`,
+            [day, aggregates.parquetPath, profiles],
           );
         })
       ),

@@ -56,11 +56,35 @@ export interface ProfileCount {
   follower_count: number | null;
 }
 
-/** Everything one batch day contributes to the aggregates. */
-export interface DayAggregates {
+/** Everything one batch day contributes to the aggregates, as records. */
+export interface AggregateRecords {
   categories: CategoryCount[];
   media: MediaCount[];
   profiles: ProfileCount[];
+}
+
+/** Which aggregate a row of {@linkcode DayAggregates.parquetPath} belongs to (its `kind`). */
+export const AGGREGATE_KINDS = {
+  categories: "categories",
+  media: "media",
+  profiles: "profiles",
+} as const satisfies Record<keyof AggregateRecords, string>;
+
+/**
+ * Everything one batch day contributes to the aggregates, readable in two
+ * ways, as {@linkcode DayRows}.
+ */
+export interface DayAggregates {
+  /**
+   * A local Parquet file with every aggregate row, for engines that read it
+   * directly: `kind` (a value of {@linkcode AGGREGATE_KINDS}), `event_date`
+   * (DATE; categories, media), `category` (categories, profiles),
+   * `media_type` (media), `poster_name` (profiles), `pins` and
+   * `follower_count` (profiles) as BIGINT.
+   */
+  parquetPath: string;
+  /** The same rows as records, for stores written row by row. */
+  records(): Promise<AggregateRecords>;
 }
 
 /** One raw object a run read. */

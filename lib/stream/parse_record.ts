@@ -7,31 +7,12 @@
  */
 
 import type { ConsumedBatch } from "../bus/bus.ts";
-import { type CleanPin, cleanPin } from "../pin/clean_pin.ts";
-import { cleanPinWithOutcomes, type NulledCounts } from "../pin/clean_outcomes.ts";
+import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import type { DeadLetter } from "../pin/dead_letter.ts";
-import { isEventTime, type Problem, validatePinEvent } from "../pin/pin_event.ts";
+import { type ParsedRecord, parsePinRecord } from "../pin/parse_pin_record.ts";
 import type { PositionedPin, RecordsRefusedError } from "../realtime/realtime_store.ts";
 
-/** The outcome of parsing one record. */
-export type ParsedRecord =
-  | { ok: true; pin: CleanPin }
-  | { ok: false; reason: string; problems: Problem[] };
-
-function _stampProblems(value: Record<string, unknown>): Problem[] {
-  const problems: Problem[] = [];
-  if (typeof value.event_id !== "string" || value.event_id === "") {
-    problems.push({ path: "event_id", message: "Missing the event_id the edge assigns" });
-  }
-  if (!isEventTime(value.received_at)) {
-    problems.push({
-      path: "received_at",
-      message: "Missing or invalid received_at the edge stamps (ISO-8601 with a zone, " +
-        "in the years 0001 to 9999 UTC)",
-    });
-  }
-  return problems;
-}
+export type { ParsedRecord } from "../pin/parse_pin_record.ts";
 
 /**
  * Parses and cleans one record value.
@@ -40,27 +21,7 @@ function _stampProblems(value: Record<string, unknown>): Problem[] {
  * @returns The cleaned pin, or the reason it cannot be used.
  */
 export function parseRecord(value: string): ParsedRecord {
-  return _parse(value, undefined);
-}
-
-// Parses and cleans one record, counting what the cleaning makes null in `nulled` when given.
-function _parse(value: string, nulled: NulledCounts | undefined): ParsedRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(value);
-  } catch (error) {
-    return {
-      ok: false,
-      reason: "not JSON",
-      problems: [{ path: "$", message: (error as Error).message }],
-    };
-  }
-  const result = validatePinEvent(json);
-  if (!result.ok) return { ok: false, reason: "not a pin event", problems: result.problems };
-  const problems = _stampProblems(result.value);
-  if (problems.length > 0) return { ok: false, reason: "not stamped by the edge", problems };
-  const pin = result.value as Parameters<typeof cleanPin>[0];
-  return { ok: true, pin: nulled ? cleanPinWithOutcomes(pin, nulled) : cleanPin(pin) };
+  return parsePinRecord(value);
 }
 
 /** A batch's records, split into usable pins and dead letters. */
@@ -84,7 +45,7 @@ export function splitBatch(batch: ConsumedBatch, nulled?: NulledCounts): SplitBa
   const pins: PositionedPin[] = [];
   const letters: DeadLetter[] = [];
   for (const record of batch.records) {
-    const parsed = _parse(record.value, nulled);
+    const parsed = parsePinRecord(record.value, nulled);
     if (parsed.ok) pins.push({ offset: record.offset, pin: parsed.pin });
     else {
       letters.push({

@@ -11,8 +11,12 @@
 
 import fc from "fast-check";
 import { SENTINELS } from "../../lib/pin/clean_pin.ts";
-import { JS_WHITESPACE } from "../../lib/batch/clean_sql.ts";
 import { CATEGORIES } from "../../lib/emulate/pin_generator.ts";
+
+/** The characters JavaScript's `trim()` and `\s` treat as white space. */
+export const JS_WHITESPACE =
+  "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" +
+  "\u2028\u2029\u202f\u205f\u3000\ufeff";
 
 /**
  * Classes of input the generators can be told to leave out (see

@@ -106,14 +106,21 @@ await testWithService("cassandra", {
       // A machine that stalls `ms` before it writes a profile's total, and says so.
       const stalling = (ms: number, onStall: () => void = () => {}): Cql => {
         const cql = createCql(client, 16);
+        const stall = async (statement: string) => {
+          if (statement.includes(".category_profiles")) {
+            onStall();
+            await delay(ms);
+          }
+        };
         return {
           ...cql,
           query: async (statement, params) => {
-            if (statement.includes(".category_profiles")) {
-              onStall();
-              await delay(ms);
-            }
+            await stall(statement);
             return await cql.query(statement, params);
+          },
+          partitionBatches: async (statement, params, partitionOf) => {
+            await stall(statement);
+            return await cql.partitionBatches(statement, params, partitionOf);
           },
         };
       };

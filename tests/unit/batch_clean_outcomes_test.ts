@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { countNulled } from "../../lib/batch/clean_outcomes_sql.ts";
-import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean_stage.ts";
 import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
 import { NULLABLE_FIELDS, type NulledCounts } from "../../lib/pin/clean_outcomes.ts";
 import { SENTINELS } from "../../lib/pin/clean_pin.ts";
 import { splitBatch } from "../../lib/stream/parse_record.ts";
 import { fullPin } from "../fixtures/seed_pins.ts";
-import { gzipBytes } from "../fixtures/gzip.ts";
+import { batchClean } from "../fixtures/batch_clean.ts";
 
 const RECEIVED = "2026-03-01T10:00:00.123Z";
 
@@ -27,20 +24,7 @@ function _streamCounts(lines: readonly string[]): NulledCounts {
 
 /** What the batch records for a day of these lines. */
 async function _batchCounts(lines: readonly string[]): Promise<NulledCounts> {
-  const dir = await Deno.makeTempDir({ prefix: "batch_clean_outcomes_" });
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    const file = `${dir}/part.ndjson.gz`;
-    await Deno.writeFile(file, await gzipBytes(new TextEncoder().encode(lines.join("\n") + "\n")));
-    await prepareCleaning(connection);
-    await cleanLines(connection, readLinesSql([file]));
-    return await countNulled(connection);
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await Deno.remove(dir, { recursive: true });
-  }
+  return (await batchClean(lines)).nulled;
 }
 
 function _line(id: string, patch: Record<string, unknown>): string {

@@ -11,7 +11,7 @@ import {
 const RESULT: DayResult = {
   day: "2026-11-25",
   inputs: [{ key: "pins/dt=2026-11-25/hour=10/0-1-2.ndjson.gz", etag: "e", size: 100 }],
-  timings: { copy: 1, clean: 2, parquet: 3, aggregates: 4, rows: 5 },
+  timings: { copy: 1, clean: 2, load: 0, parquet: 3, aggregates: 4, rows: 5 },
   parquetBytes: 10,
   rowsIn: 12,
   badJson: 1,

@@ -17,7 +17,7 @@ Deno.test("[batch] the summary table ends with what the cleaning nulled, by reas
       follower_count: { sentinel: 2, unparseable: 1 },
       tag_list: { empty_list: 4 },
     },
-    timings: { copy: 100, clean: 200, parquet: 0, aggregates: 0, rows: 0 },
+    timings: { copy: 100, clean: 200, load: 0, parquet: 0, aggregates: 0, rows: 0 },
     parquetBytes: 1,
   };
   const lines = summaryTable([

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import { DuckDBInstance } from "@duckdb/node-api";
+import fc from "fast-check";
 import { type CleanPin, SENTINELS } from "../../lib/pin/clean_pin.ts";
+import { createPinGenerator } from "../../lib/emulate/pin_generator.ts";
+import type { HistoryRow } from "../../lib/history/history_store.ts";
 import { parseRecord } from "../../lib/stream/parse_record.ts";
-import { JS_WHITESPACE, jsRegexToRe2 } from "../../lib/batch/clean_sql.ts";
-import { cleanLines, prepareCleaning, readLinesSql } from "../../lib/batch/clean_stage.ts";
-import { gzipBytes } from "../fixtures/gzip.ts";
+import { batchClean } from "../fixtures/batch_clean.ts";
+import { buildEvent, eventRecipe } from "../fuzz/event_arbitraries.ts";
+import { toJsonText } from "../fuzz/json_text.ts";
 
 const BASE = {
   index: 7528,
@@ -209,71 +211,76 @@ function _variants(): Array<Record<string, unknown>> {
   return out;
 }
 
-Deno.test("[batch] jsRegexToRe2 expands \\s, \\d and the i flag", () => {
-  assert.equal(jsRegexToRe2(/^a\d[kb]?$/i), "^[aA][0-9][kKbB]?$");
-  assert.throws(() => jsRegexToRe2(/\w/), /Cannot translate/);
-  for (const char of JS_WHITESPACE) assert.equal(`x${char}`.trim(), "x");
-  for (let code = 0; code < 0x10000; code++) {
-    const char = String.fromCharCode(code);
-    assert.equal(/\s/.test(char), JS_WHITESPACE.includes(char), `U+${code.toString(16)}`);
-  }
-});
+/** The stream's cleaned pin as the batch stores it: instants in epoch milliseconds. */
+function _asRow(pin: CleanPin): HistoryRow {
+  return {
+    ...pin,
+    event_time: Date.parse(pin.event_time),
+    received_at: Date.parse(pin.received_at),
+    downloaded: pin.downloaded === 0 ? 0 : pin.downloaded,
+  };
+}
 
-Deno.test("[batch] DuckDB cleaning SQL matches cleanPin on every rule and edge case", async () => {
+/**
+ * Cleans the lines in the batch and asserts every count and row is what the
+ * stream job decides for the same lines (`parseRecord`); every line must hold
+ * its own `event_id`.
+ */
+async function _assertAgreement(lines: string[], objects: number): Promise<void> {
+  const { counts, rows } = await batchClean(lines, objects);
+  const decided = lines.filter((line) => line !== "").map(parseRecord);
+  const expected = new Map<string, CleanPin>();
+  for (const result of decided) if (result.ok) expected.set(result.pin.event_id, result.pin);
+  const notJson = decided.filter((result) => !result.ok && result.reason === "not JSON").length;
+  assert.equal(counts.rowsIn, decided.length, "empty lines are not counted");
+  assert.equal(counts.badJson, notJson);
+  assert.equal(counts.valid, expected.size);
+  assert.equal(counts.invalid, decided.length - expected.size - notJson);
+  assert.equal(counts.duplicates, 0);
+  assert.equal(rows.length, expected.size);
+  for (const row of rows) {
+    const want = expected.get(row.event_id);
+    assert.ok(want, `unexpected row ${row.event_id}`);
+    assert.deepEqual(row, _asRow(want), `event ${row.event_id}`);
+  }
+}
+
+Deno.test("[batch] the batch's cleaned rows equal the stream's on every rule and edge case", async () => {
   const variants = _variants().map((event, i) => ({ event_id: `e-${i}`, ...event }));
   const lines = variants.map((event) => JSON.stringify(event));
   lines.push("not json", '{"index": 1', "[1,2]", '"text"', "null", "   ", "");
   // Raw NUL bytes (never JSON) from another producer: one line each, whatever follows.
   lines.push("\u0000garbage", `${JSON.stringify({ ...BASE, event_id: "nul-after" })}\u0000`);
-  const dir = await Deno.makeTempDir({ prefix: "batch_clean_sql_" });
-  const instance = await DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  try {
-    const file = `${dir}/part.ndjson.gz`;
-    await Deno.writeFile(file, await gzipBytes(new TextEncoder().encode(lines.join("\n") + "\n")));
-    await prepareCleaning(connection);
-    const counts = await cleanLines(connection, readLinesSql([file]));
+  await _assertAgreement(lines, 2);
+});
 
-    // The reference is the stream job's own decision on each line.
-    const decided = lines.filter((line) => line !== "").map(parseRecord);
-    const expected = new Map<string, CleanPin>();
-    for (const result of decided) if (result.ok) expected.set(result.pin.event_id, result.pin);
-    const notJson = decided.filter((result) => !result.ok && result.reason === "not JSON").length;
-    assert.equal(notJson, 5, "bad JSON lines, blank-but-spaces and raw NULs included");
-    assert.equal(counts.badJson, notJson);
-    assert.equal(counts.rowsIn, lines.length - 1, "empty lines are not counted");
-    assert.equal(counts.valid, expected.size);
-    assert.equal(counts.invalid, decided.length - expected.size - notJson);
-    assert.equal(counts.duplicates, 0);
-
-    const reader = await connection.runAndReadAll(
-      `SELECT event_id, epoch_ms(event_time)::DOUBLE AS event_time, ` +
-        `epoch_ms(received_at)::DOUBLE AS received_at, index_id::DOUBLE AS index_id, unique_id, ` +
-        `title, description, poster_name, follower_count::DOUBLE AS follower_count, tag_list, ` +
-        `is_image_or_video, media_type, image_src, downloaded::DOUBLE AS downloaded, ` +
-        `save_location, category FROM clean`,
-    );
-    const rows = reader.getRowObjectsJS();
-    assert.equal(rows.length, expected.size);
-    for (const row of rows) {
-      const want = expected.get(row.event_id as string)!;
-      assert.ok(want, `unexpected row ${row.event_id}`);
-      assert.deepEqual(
-        { ...row, tag_list: row.tag_list === null ? null : [...(row.tag_list as string[])] },
-        {
-          ...want,
-          event_time: Date.parse(want.event_time),
-          received_at: Date.parse(want.received_at),
-          downloaded: want.downloaded === 0 ? 0 : want.downloaded,
-        },
-        `event ${row.event_id}: ${
-          JSON.stringify(variants.find((event) => event.event_id === row.event_id)).slice(0, 300)
-        }`,
-      );
-    }
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("[batch] the batch's cleaned rows equal the stream's on the generator's and the fuzzer's events", async () => {
+  const received = Date.parse("2026-03-01T10:00:00.000Z");
+  const next = createPinGenerator({
+    seed: 7,
+    span: { from: new Date("2025-01-01T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z") },
+  });
+  const generated = Array.from({ length: 2000 }, (_, i) =>
+    JSON.stringify({
+      ...next(),
+      event_id: `g${i}`,
+      received_at: new Date(received + i).toISOString(),
+    }));
+  const fuzzed = fc.sample(eventRecipe(), { seed: 14, numRuns: 600 }).map((recipe, i) => {
+    const event = buildEvent(recipe, { start: received, ordinal: i });
+    // A received_at the edge would stamp, unless a mutation replaced it.
+    if (!("received_at" in event)) event.received_at = new Date(received + i).toISOString();
+    return toJsonText(event);
+  });
+  // A mutated event_id can repeat another's: keep the first line of each id, so that every
+  // valid line stands for one cleaned row.
+  const ids = new Set<string>();
+  const unique = [...generated, ...fuzzed].filter((line) => {
+    const parsed = parseRecord(line);
+    if (!parsed.ok) return true;
+    if (ids.has(parsed.pin.event_id)) return false;
+    ids.add(parsed.pin.event_id);
+    return true;
+  });
+  await _assertAgreement(unique, 3);
 });
