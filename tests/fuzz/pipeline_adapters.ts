@@ -24,6 +24,9 @@ import { createPostgresClient } from "../../lib/realtime/postgres_client.ts";
 import type { RealtimeStore } from "../../lib/realtime/realtime_store.ts";
 import type { SqlClient } from "../../lib/realtime/sql_client.ts";
 import { createSqlRealtimeStore } from "../../lib/realtime/sql_store.ts";
+import { AGGREGATE_KINDS, aggregateTable } from "../../lib/realtime/aggregate_sql.ts";
+import { GRAINS } from "../../lib/realtime/grain.ts";
+import { NO_SHARING } from "../fixtures/realtime_state_cases.ts";
 import type { Logger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { dropBucket, dropTopic } from "../fixtures/archive_objects.ts";
@@ -79,8 +82,11 @@ export interface FuzzStores {
   close(): Promise<void>;
 }
 
-const REALTIME_TABLES =
-  "stream_offsets, seen_events, profile_minute, category_minute, total_minute";
+const REALTIME_TABLES = [
+  "stream_offsets",
+  "seen_events",
+  ...AGGREGATE_KINDS.flatMap((kind) => GRAINS.map((grain) => aggregateTable(kind, grain.name))),
+].join(", ");
 const PARTITIONS = 3;
 
 /**
@@ -115,6 +121,8 @@ export async function openFuzzStores(choice: AdapterChoice, logger: Logger): Pro
       sql,
       choice.realtime === "postgres" ? "postgres" : "embedded",
       choice.realtime,
+      // A case reads right after its events are applied, and cases reuse the store.
+      { sharedReadTtlMs: NO_SHARING },
     );
     await realtime.migrate();
     const archive = choice.archive === "s3"
