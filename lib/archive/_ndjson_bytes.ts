@@ -17,8 +17,10 @@ export interface NdjsonBytes {
   append(line: string): void;
   /** Bytes appended so far. */
   byteLength(): number;
-  /** Hands over every byte appended as one array and starts empty again. */
-  take(): Uint8Array;
+  /** Every byte appended, as one array (joined once; later calls return the same bytes). */
+  bytes(): Uint8Array;
+  /** Drops what was appended and starts empty again. */
+  clear(): void;
 }
 
 /**
@@ -56,19 +58,27 @@ export function createNdjsonBytes(): NdjsonBytes {
       chunk[at++] = 10;
     },
     byteLength: () => fullBytes + at,
-    take() {
-      const out = new Uint8Array(fullBytes + at);
-      let offset = 0;
-      for (const part of full) {
-        out.set(part, offset);
-        offset += part.byteLength;
+    bytes() {
+      if (full.length > 0) {
+        const out = new Uint8Array(fullBytes + at);
+        let offset = 0;
+        for (const part of full) {
+          out.set(part, offset);
+          offset += part.byteLength;
+        }
+        out.set(chunk.subarray(0, at), offset);
+        full = [];
+        fullBytes = 0;
+        chunk = out;
+        at = out.byteLength;
       }
-      out.set(chunk.subarray(0, at), offset);
+      return chunk.subarray(0, at);
+    },
+    clear() {
       full = [];
       fullBytes = 0;
       chunk = new Uint8Array(0);
       at = 0;
-      return out;
     },
   };
 }

@@ -127,10 +127,11 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     const group = flush.sealed.groups[index]!;
     let body = flush.bodies[index];
     if (!body) {
-      const ndjson = group.ndjson.take(); // the compressed body is kept for retries
+      const ndjson = group.ndjson.bytes();
       body = gzipSync(ndjson, { level: deps.gzipLevel });
       flush.bodies[index] = body;
       metrics.uncompressedBytes.inc(ndjson.byteLength);
+      group.ndjson.clear(); // the compressed body is kept for retries
     }
     const started = performance.now();
     await store.put(flush.keys[index]!, body, "application/gzip");

@@ -26,7 +26,7 @@ Deno.test("[partition_buffer] a flush spanning two hours becomes two objects", (
   ]);
   assert.deepEqual(sealed.groups.map((group) => group.records), [2, 2]);
   assert.equal(
-    new TextDecoder().decode(sealed.groups[0]!.ndjson.take()),
+    new TextDecoder().decode(sealed.groups[0]!.ndjson.bytes()),
     `${records[0]![1]}\n${records[1]![1]}\n`,
   );
 });
@@ -45,7 +45,7 @@ Deno.test("[partition_buffer] interleaved hours: each object is named by its own
     "pins/dt=2026-11-26/hour=10/0-00000000000000000000-00000000000000000002.ndjson.gz",
     "pins/dt=2026-11-26/hour=11/0-00000000000000000001-00000000000000000003.ndjson.gz",
   ]);
-  const text = sealed.groups.map((group) => new TextDecoder().decode(group.ndjson.take()));
+  const text = sealed.groups.map((group) => new TextDecoder().decode(group.ndjson.bytes()));
   assert.deepEqual(text, [
     `${records[0]![1]}\n${records[2]![1]}\n`,
     `${records[1]![1]}\n${records[3]![1]}\n`,
@@ -71,7 +71,7 @@ Deno.test("[partition_buffer] counts, size and age; seal empties it", () => {
   }, RangeError);
 });
 
-Deno.test("[ndjson_bytes] writes UTF-8 NDJSON across chunk boundaries and hands it over once", () => {
+Deno.test("[ndjson_bytes] writes UTF-8 NDJSON across chunk boundaries joined once, then cleared", () => {
   const lines = ["plain", "Café Créatif", "東京デザイン", "😀".repeat(600), ""];
   // Enough lines to fill several 1 MiB chunks, with multi-byte characters cut at the edges.
   const many = Array.from({ length: 3000 }, (_, i) => lines[i % lines.length]!);
@@ -80,8 +80,12 @@ Deno.test("[ndjson_bytes] writes UTF-8 NDJSON across chunk boundaries and hands 
     for (const line of input) ndjson.append(line);
     const expected = new TextEncoder().encode(input.join("\n") + "\n");
     assert.equal(ndjson.byteLength(), expected.byteLength);
-    assert.deepEqual(ndjson.take(), expected);
+    assert.deepEqual(ndjson.bytes(), expected);
+    assert.deepEqual(ndjson.bytes(), expected);
+    ndjson.append("after");
+    assert.equal(new TextDecoder().decode(ndjson.bytes().subarray(expected.byteLength)), "after\n");
+    ndjson.clear();
     assert.equal(ndjson.byteLength(), 0);
-    assert.deepEqual(ndjson.take(), new Uint8Array());
+    assert.deepEqual(ndjson.bytes(), new Uint8Array());
   }
 });
