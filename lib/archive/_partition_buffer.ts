@@ -6,13 +6,14 @@
  */
 
 import { archiveKey, type HourBucket, type LogZonePrefix } from "./archive_key.ts";
+import { createNdjsonBytes, type NdjsonBytes } from "./_ndjson_bytes.ts";
 
 /** The records of a buffer that fall in one hour: one object in the archive. */
 export interface HourGroup {
   bucket: HourBucket;
-  /** Record values as on the topic, in offset order. */
-  values: string[];
-  /** Records of the group (kept when `values` is released). */
+  /** Record values as on the topic, in offset order, as UTF-8 NDJSON. */
+  ndjson: NdjsonBytes;
+  /** Records of the group. */
   records: number;
   firstOffset: number;
   lastOffset: number;
@@ -79,7 +80,7 @@ export function createPartitionBuffer(partition: number): PartitionBuffer {
       if (!group) {
         group = {
           bucket,
-          values: [],
+          ndjson: createNdjsonBytes(),
           records: 0,
           firstOffset: offset,
           lastOffset: offset,
@@ -87,7 +88,7 @@ export function createPartitionBuffer(partition: number): PartitionBuffer {
         };
         groups.set(bucket, group);
       }
-      group.values.push(value);
+      group.ndjson.append(value);
       group.records++;
       group.lastOffset = offset;
       group.chars += value.length + 1;

@@ -77,35 +77,6 @@ interface Flush {
   intentWritten: boolean;
 }
 
-const encoder = new TextEncoder();
-
-/**
- * Encodes lines as UTF-8 NDJSON (each line followed by a newline) without
- * joining them into one string first.
- *
- * @param lines The lines.
- * @param sizeHint Expected bytes (exact for ASCII); the buffer grows when short.
- * @returns The bytes.
- */
-export function encodeLines(lines: string[], sizeHint: number): Uint8Array {
-  let out = new Uint8Array(Math.max(sizeHint, 1024));
-  let at = 0;
-  for (const line of lines) {
-    let rest = line;
-    for (;;) {
-      const { read, written } = encoder.encodeInto(rest, out.subarray(at));
-      at += written;
-      if (read === rest.length && at < out.length) break;
-      rest = rest.slice(read);
-      const bigger = new Uint8Array(out.length * 2 + rest.length * 3 + 1);
-      bigger.set(out.subarray(0, at));
-      out = bigger;
-    }
-    out[at++] = 10;
-  }
-  return out.subarray(0, at);
-}
-
 /**
  * Starts a worker for a partition.
  *
@@ -156,11 +127,11 @@ export function createPartitionWorker(deps: PartitionWorkerDeps): PartitionWorke
     const group = flush.sealed.groups[index]!;
     let body = flush.bodies[index];
     if (!body) {
-      const ndjson = encodeLines(group.values, group.chars);
+      const ndjson = group.ndjson.bytes();
       body = gzipSync(ndjson, { level: deps.gzipLevel });
       flush.bodies[index] = body;
       metrics.uncompressedBytes.inc(ndjson.byteLength);
-      group.values = []; // the compressed body is kept for retries
+      group.ndjson.clear(); // the compressed body is kept for retries
     }
     const started = performance.now();
     await store.put(flush.keys[index]!, body, "application/gzip");

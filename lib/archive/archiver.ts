@@ -64,7 +64,7 @@ export interface ArchiverOptions {
   /**
    * Memory the buffers of all assigned partitions may hold (default 256 MiB). A
    * partition's size bound is `flushBytes`, lowered when the assigned partitions
-   * times twice their bound (backpressure) in UTF-16 would not fit.
+   * times twice their bound (backpressure), at two bytes per UTF-16 unit, would not fit.
    */
   memoryBytes?: number;
 }
@@ -270,7 +270,8 @@ export async function createArchiver(
   }
 
   function onAssign(partitions: number[]): Promise<Map<number, number>> {
-    // Two bytes per UTF-16 unit, and up to twice the bound held under backpressure.
+    // Held as UTF-8: one byte per UTF-16 unit for ASCII, two or three otherwise (budgeted
+    // at two), and up to twice the bound held under backpressure.
     const fit = Math.floor(memoryBytes / 4 / Math.max(1, partitions.length));
     bounds.chars = Math.max(64 * 1024, Math.min(options.flushBytes, fit));
     if (bounds.chars < options.flushBytes) {

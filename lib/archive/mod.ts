@@ -10,14 +10,13 @@ import type { ArchiveConfig } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { createLocalStore } from "./local_store.ts";
 import type { ObjectStore } from "./object_store.ts";
-import { createS3Store } from "./s3_store.ts";
 
 export type * from "./object_store.ts";
 
 /**
  * Opens the configured archive and makes sure its bucket exists. An
  * unreachable configured S3 is an error naming its address, never a silent
- * fall-back to the local directory.
+ * fall-back to the local directory. The S3 SDK is loaded only when S3 is configured.
  *
  * @param config The archive configuration.
  * @param dataDir Where the local archive lives (`<dataDir>/archive/<bucket>`).
@@ -31,7 +30,7 @@ export async function openArchive(
   logger: Logger,
 ): Promise<ObjectStore> {
   const store = config.endpoint !== null
-    ? createS3Store({
+    ? (await import("./s3_store.ts")).createS3Store({
       endpoint: config.endpoint,
       bucket: config.bucket,
       region: config.region,

@@ -8,15 +8,11 @@
 
 import type { HistoryConfig } from "../runtime/config.ts";
 import type { Logger } from "../runtime/logger.ts";
-import { createCassandraHistory } from "./cassandra_store.ts";
-import { createEmbeddedHistory } from "./embedded_store.ts";
 import type { HistoryStore } from "./history_store.ts";
 
 export type * from "./history_store.ts";
 export { rankCategories, rankProfiles } from "./history_store.ts";
 export * from "./lease.ts";
-export { createCassandraHistory } from "./cassandra_store.ts";
-export { createEmbeddedHistory } from "./embedded_store.ts";
 
 /**
  * Which adapter the configuration picks.
@@ -29,7 +25,8 @@ export function historyKind(config: HistoryConfig): HistoryStore["kind"] {
 }
 
 /**
- * Opens the configured history store and applies its migrations.
+ * Opens the configured history store and applies its migrations. Only the
+ * chosen adapter's module (and its driver: cassandra-driver or DuckDB) is loaded.
  *
  * @param config The `history` section of the configuration.
  * @param dataDir Where the embedded store keeps its file.
@@ -45,9 +42,11 @@ export async function openHistory(
 ): Promise<HistoryStore> {
   let store: HistoryStore;
   if (historyKind(config) === "cassandra") {
+    const { createCassandraHistory } = await import("./cassandra_store.ts");
     store = await createCassandraHistory(config, logger);
   } else {
     await Deno.mkdir(`${dataDir}/history`, { recursive: true });
+    const { createEmbeddedHistory } = await import("./embedded_store.ts");
     store = await createEmbeddedHistory({ path: `${dataDir}/history/history.duckdb` });
   }
   await store.migrate();

@@ -98,8 +98,16 @@ export async function runArchiveBench(options: ArchiveBenchOptions): Promise<Ben
   // /health answers once the job has joined the group: the rest is archiving proper.
   const joinedAt = performance.now();
   let metrics = new Map<string, number>();
+  /** Where the memory is at its most: V8 heap, memory outside it (Buffers), records held. */
+  const peaks = { heap: 0, external: 0, held: 0 };
   for (;;) {
     metrics = await scrape(port);
+    peaks.heap = Math.max(peaks.heap, metrics.get("pipeline_nodejs_heap_size_total_bytes") ?? 0);
+    peaks.external = Math.max(
+      peaks.external,
+      metrics.get("pipeline_nodejs_external_memory_bytes") ?? 0,
+    );
+    peaks.held = Math.max(peaks.held, metrics.get("pipeline_archive_buffered_records") ?? 0);
     const lags = [...metrics].filter(([name]) => name.startsWith("pipeline_archive_consumer_lag"));
     if (
       metrics.get("pipeline_archive_records_total") === total && lags.length === 6 &&
@@ -147,7 +155,9 @@ export async function runArchiveBench(options: ArchiveBenchOptions): Promise<Ben
         Math.round(total / steadySeconds)
       }/s; ${(mb(uncompressed) / archiveSeconds).toFixed(1)} MB/s NDJSON, gzip ${
         (uncompressed / storedBytes).toFixed(2)
-      }x, ${objects.length} objects, CPU ${cpuSeconds.toFixed(1)} s`,
+      }x, ${objects.length} objects, CPU ${cpuSeconds.toFixed(1)} s; peak V8 heap ${
+        Math.round(peaks.heap / 2 ** 20)
+      } MiB, outside it ${Math.round(peaks.external / 2 ** 20)} MiB, ${peaks.held} records held`,
     },
   ];
 }

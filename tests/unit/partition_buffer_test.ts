@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hourBucket, RAW_PREFIX } from "../../lib/archive/archive_key.ts";
 import { createPartitionBuffer, sealedKeys } from "../../lib/archive/_partition_buffer.ts";
-import { encodeLines } from "../../lib/archive/_partition_worker.ts";
+import { createNdjsonBytes } from "../../lib/archive/_ndjson_bytes.ts";
 
 function record(offset: number, receivedAt: string): [number, string, string] {
   const value = JSON.stringify({ event_id: `e${offset}`, received_at: receivedAt });
@@ -25,7 +25,10 @@ Deno.test("[partition_buffer] a flush spanning two hours becomes two objects", (
     "pins/dt=2026-11-26/hour=11/3-00000000000000000102-00000000000000000103.ndjson.gz",
   ]);
   assert.deepEqual(sealed.groups.map((group) => group.records), [2, 2]);
-  assert.deepEqual(sealed.groups[0]!.values, [records[0]![1], records[1]![1]]);
+  assert.equal(
+    new TextDecoder().decode(sealed.groups[0]!.ndjson.bytes()),
+    `${records[0]![1]}\n${records[1]![1]}\n`,
+  );
 });
 
 Deno.test("[partition_buffer] interleaved hours: each object is named by its own offsets", () => {
@@ -42,8 +45,11 @@ Deno.test("[partition_buffer] interleaved hours: each object is named by its own
     "pins/dt=2026-11-26/hour=10/0-00000000000000000000-00000000000000000002.ndjson.gz",
     "pins/dt=2026-11-26/hour=11/0-00000000000000000001-00000000000000000003.ndjson.gz",
   ]);
-  const lines = sealed.groups.flatMap((group) => group.values);
-  assert.equal(lines.length, 4);
+  const text = sealed.groups.map((group) => new TextDecoder().decode(group.ndjson.bytes()));
+  assert.deepEqual(text, [
+    `${records[0]![1]}\n${records[2]![1]}\n`,
+    `${records[1]![1]}\n${records[3]![1]}\n`,
+  ]);
 });
 
 Deno.test("[partition_buffer] counts, size and age; seal empties it", () => {
@@ -65,11 +71,21 @@ Deno.test("[partition_buffer] counts, size and age; seal empties it", () => {
   }, RangeError);
 });
 
-Deno.test("[partition_worker] encodeLines writes UTF-8 NDJSON, growing past a short size hint", () => {
+Deno.test("[ndjson_bytes] writes UTF-8 NDJSON across chunk boundaries joined once, then cleared", () => {
   const lines = ["plain", "Café Créatif", "東京デザイン", "😀".repeat(600), ""];
-  const expected = new TextEncoder().encode(lines.join("\n") + "\n");
-  for (const hint of [0, 10, 100_000]) {
-    assert.deepEqual(encodeLines(lines, hint), expected);
+  // Enough lines to fill several 1 MiB chunks, with multi-byte characters cut at the edges.
+  const many = Array.from({ length: 3000 }, (_, i) => lines[i % lines.length]!);
+  for (const input of [lines, many, ["x".repeat(3 * 1024 * 1024)]]) {
+    const ndjson = createNdjsonBytes();
+    for (const line of input) ndjson.append(line);
+    const expected = new TextEncoder().encode(input.join("\n") + "\n");
+    assert.equal(ndjson.byteLength(), expected.byteLength);
+    assert.deepEqual(ndjson.bytes(), expected);
+    assert.deepEqual(ndjson.bytes(), expected);
+    ndjson.append("after");
+    assert.equal(new TextDecoder().decode(ndjson.bytes().subarray(expected.byteLength)), "after\n");
+    ndjson.clear();
+    assert.equal(ndjson.byteLength(), 0);
+    assert.deepEqual(ndjson.bytes(), new Uint8Array());
   }
-  assert.deepEqual(encodeLines([], 10), new Uint8Array());
 });
