@@ -30,7 +30,7 @@ export interface BatchDeps {
   progress?: BatchProgress;
   /** Parent of the scratch directories; the system's temp directory by default. */
   tmpDir?: string;
-  /** DuckDB's memory limit, e.g. "512MB". */
+  /** DuckDB's memory limit ("384MB" by default; past it, DuckDB spills to the scratch directory). */
   memoryLimit?: string;
   /** DuckDB threads; all cores by default. */
   threads?: number;
@@ -97,7 +97,7 @@ export async function runBatch(deps: BatchDeps, options: BatchOptions = {}): Pro
   progress?.start(plan.size, objects, bytes);
 
   const instance = await DuckDBInstance.create(":memory:", {
-    memory_limit: deps.memoryLimit ?? "768MB",
+    memory_limit: deps.memoryLimit ?? "384MB",
     ...(deps.threads ? { threads: String(deps.threads) } : {}),
     preserve_insertion_order: "false",
   });

@@ -49,4 +49,21 @@ export const EMBEDDED_MIGRATIONS: ReadonlyArray<readonly [number, string, string
     "batch runs: what the cleaning made null (JSON)",
     `ALTER TABLE batch_runs ADD COLUMN IF NOT EXISTS nulled VARCHAR`,
   ],
+  [
+    5,
+    "per-batch-day aggregates without primary keys",
+    ["day_categories", "day_media", "day_profiles"].map(withoutKey).join(";"),
+  ],
 ];
+
+/**
+ * Recreates `table` with its rows but without its primary key. A day's aggregates are
+ * replaced whole in one transaction (delete, then insert), so the key guarded nothing; its
+ * index cost more than the rows: every insert probed it, and every checkpoint wrote it out
+ * again whole.
+ */
+function withoutKey(table: string): string {
+  return `CREATE TABLE ${table}_unkeyed AS SELECT * FROM ${table};
+    DROP TABLE ${table};
+    ALTER TABLE ${table}_unkeyed RENAME TO ${table}`;
+}

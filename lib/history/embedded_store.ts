@@ -48,7 +48,7 @@ export interface EmbeddedHistoryOptions {
    */
   checkpointThreshold?: string;
   /**
-   * DuckDB's memory limit for the database ("256MB" by default). Without one DuckDB may cache
+   * DuckDB's memory limit for the database ("128MB" by default). Without one DuckDB may cache
    * up to 80 % of the machine's memory, and keeps the blocks of the rows it wrote: the
    * process grew with the history (past 2 GiB at 10M rows).
    */
@@ -75,7 +75,7 @@ export async function createEmbeddedHistory(
   // with the same options.
   const threshold = (options.checkpointThreshold ?? "64MB").replaceAll("'", "''");
   await db.run(`SET checkpoint_threshold = '${threshold}'`);
-  const memoryLimit = (options.memoryLimit ?? "256MB").replaceAll("'", "''");
+  const memoryLimit = (options.memoryLimit ?? "128MB").replaceAll("'", "''");
   await db.run(`SET memory_limit = '${memoryLimit}'`);
   const ownLeaseDir = options.leaseDir === undefined && options.path === ":memory:";
   const leaseDir = options.leaseDir ??

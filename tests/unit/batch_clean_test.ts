@@ -284,3 +284,15 @@ Deno.test("[batch] the batch's cleaned rows equal the stream's on the generator'
   });
   await _assertAgreement(unique, 3);
 });
+
+Deno.test("[batch] a raw object larger than a cleaning slice keeps every line, multi-byte text included", async () => {
+  // About 4 MiB in one object: the worker cleans it in several slices of whole lines.
+  const lines = Array.from({ length: 3000 }, (_, i) =>
+    JSON.stringify({
+      ...BASE,
+      event_id: `big-${i}`,
+      description: `${"é✓😀 ".repeat(100)}${i}`,
+      received_at: new Date(Date.parse(BASE.received_at) + i).toISOString(),
+    }));
+  await _assertAgreement(lines, 1);
+});
