@@ -4,8 +4,8 @@ import {
   createJavaCompatiblePartitioner,
   groupMessagesPerPartition,
   kafkajsProducerPatched,
-  murmur2,
 } from "../../lib/bus/kafka/_kafkajs_producer.ts";
+import { murmur2 } from "../../lib/bus/murmur2.ts";
 import { Partitioners } from "kafkajs";
 // @ts-types="npm:@types/node@18"
 import kafkajsCrc32C from "kafkajs/src/protocol/recordBatch/crc32C/crc32C.js";

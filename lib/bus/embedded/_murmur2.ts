@@ -1,50 +1,12 @@
 /**
- * Kafka's default key partitioner: murmur2 of the key's UTF-8 bytes, the
- * Java client's variant, so a key lands in the same partition whether the
- * bus is Kafka or embedded; unkeyed records share one sticky partition.
+ * Kafka's default key partitioner for the embedded bus: murmur2 of the key
+ * (the Java client's variant); unkeyed records share one sticky partition.
  *
  * @module
  */
 
 import type { BusRecord } from "../bus.ts";
-
-const encoder = new TextEncoder();
-const SEED = 0x9747b28c;
-const M = 0x5bd1e995;
-
-/**
- * Hashes bytes with murmur2 as Kafka's `Utils.murmur2` does.
- *
- * @param data The bytes to hash.
- * @returns The hash as a signed 32-bit integer.
- */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
-  let h = (SEED ^ length) | 0;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-    k = Math.imul(k, M);
-    k ^= k >>> 24;
-    k = Math.imul(k, M);
-    h = Math.imul(h, M) ^ k;
-  }
-  switch (length & 3) {
-    case 3:
-      h ^= data[whole + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[whole + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[whole]!;
-      h = Math.imul(h, M);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, M);
-  h ^= h >>> 15;
-  return h | 0;
-}
+import { murmur2 } from "../murmur2.ts";
 
 /**
  * The partition of a keyed record, as Kafka's default partitioner picks it.
@@ -54,7 +16,7 @@ export function murmur2(data: Uint8Array): number {
  * @returns A partition in `[0, partitions)`.
  */
 export function partitionForKey(key: string, partitions: number): number {
-  return (murmur2(encoder.encode(key)) & 0x7fffffff) % partitions;
+  return (murmur2(key) & 0x7fffffff) % partitions;
 }
 
 /**

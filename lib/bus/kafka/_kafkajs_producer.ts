@@ -14,6 +14,7 @@
  */
 
 import Module from "node:module";
+import { murmur2 } from "../murmur2.ts";
 // @ts-types="npm:@types/node@18"
 import "kafkajs/src/producer/groupMessagesPerPartition.js";
 // @ts-types="npm:@types/node@18"
@@ -94,43 +95,6 @@ export function crc32c(bytes: Uint8Array): number {
   }
   for (; i < bytes.length; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
-}
-
-const encoder = new TextEncoder();
-
-/**
- * Kafka's murmur2 (the Java client's `Utils.murmur2`) of a key's UTF-8 bytes.
- *
- * @returns The signed 32-bit hash.
- */
-export function murmur2(key: string | Uint8Array): number {
-  const data = typeof key === "string" ? encoder.encode(key) : key;
-  const m = 0x5bd1e995;
-  const length = data.length;
-  let h = 0x9747b28c ^ length;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  switch (length % 4) {
-    case 3:
-      h ^= data[whole + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[whole + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[whole]!;
-      h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
 }
 
 /**
