@@ -8,7 +8,7 @@
  * @module
  */
 
-import { createJavaCompatiblePartitioner } from "./_kafkajs_producer.ts";
+import { createJavaCompatiblePartitioner, kafkajsProducerPatched } from "./_kafkajs_producer.ts";
 import { type Admin, type Consumer, Kafka, type LogEntry, logLevel, type Producer } from "kafkajs";
 import { deadline } from "../../runtime/async.ts";
 import type { Logger } from "../../runtime/logger.ts";
@@ -107,6 +107,11 @@ export async function createKafkaBus(options: KafkaBusOptions): Promise<Bus> {
     });
   } finally {
     connecting = false;
+  }
+  if (!kafkajsProducerPatched) {
+    logger.warn("kafkajs loaded before the Kafka adapter: producing uses kafkajs's slower path", {
+      fix: "import lib/bus/kafka before anything that imports kafkajs",
+    });
   }
   const producer: Producer = kafka.producer({
     createPartitioner: createJavaCompatiblePartitioner(),
