@@ -105,6 +105,8 @@ export const SETUPS = {
   kafkaPin: "edge → Kafka, acks=all: POST /pin/",
   kafkaPins: "edge → Kafka, acks=all: POST /pins",
   producerPerf: "Kafka ProducerPerformance",
+  rawPatched: "raw kafkajs sendBatch, adapter's produce path",
+  rawPlain: "raw kafkajs sendBatch, plain",
   backlog: "stream job, backlog with dedupe",
   consumerPerf: "Kafka ConsumerPerformance",
   live: "stream job, live through the edge",

@@ -1,8 +1,9 @@
 /**
  * The ingest benchmark: the edge against the real local Kafka (acks=all),
- * driven by wrk, beside three ceilings measured in the same run: a bare Hono
- * app, the same edge with producing disabled, and Kafka's own
- * ProducerPerformance. Run alone (`deno task bench:ingest`) or within
+ * driven by wrk, beside the ceilings measured in the same run: a bare Hono
+ * app, the same edge with producing disabled, Kafka's own ProducerPerformance,
+ * and kafkajs alone (`producer.sendBatch` in a loop, with and without the
+ * adapter's produce path; `raw_client_bench.ts`). Run alone (`deno task bench:ingest`) or within
  * `deno task bench`.
  *
  * The edge runs as deployed: Kafka, PostgreSQL and Cassandra from the harness.
@@ -27,6 +28,13 @@ import {
   type WrkResult,
 } from "./bench_util.ts";
 import { type BenchRow, formatRun, SETUPS } from "./bench_report.ts";
+import {
+  RAW_BATCH_RECORDS,
+  RAW_IN_FLIGHT,
+  type RawClient,
+  type RawClientResult,
+  runRawClient,
+} from "./raw_client_bench.ts";
 
 /** How the ingest benchmark runs. */
 export interface IngestBenchOptions {
@@ -34,7 +42,7 @@ export interface IngestBenchOptions {
   seconds: number;
   /** wrk runs per setup and route; the rows give their medians. */
   runs: number;
-  /** Records ProducerPerformance sends. */
+  /** Records ProducerPerformance sends, and each raw kafkajs run. */
   producerRecords: number;
 }
 
@@ -94,10 +102,35 @@ async function _measure(
   return rows;
 }
 
+async function _measureRawClient(
+  client: RawClient,
+  setup: string,
+  options: IngestBenchOptions,
+): Promise<BenchRow> {
+  const results: RawClientResult[] = [];
+  for (let run = 0; run < options.runs; run++) {
+    console.error(`${setup}, run ${run + 1}/${options.runs}`);
+    results.push(await runRawClient(client, options.producerRecords));
+  }
+  if (client === "patched" && !results.every((r) => r.patched)) {
+    throw new Error(`${setup}: the adapter's produce path was not in place`);
+  }
+  return {
+    bench: "ingest",
+    setup,
+    eventsPerSecond: median(results.map((r) => r.eventsPerSecond)),
+    p50Ms: median(results.map((r) => r.p50Ms)),
+    p99Ms: median(results.map((r) => r.p99Ms)),
+    peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB)),
+    ceilings: [SETUPS.producerPerf],
+    notes: `acks=-1, ${RAW_BATCH_RECORDS}-record sendBatch calls, ${RAW_IN_FLIGHT} in flight`,
+  };
+}
+
 /**
  * Runs the ingest benchmark.
  *
- * @returns The rows: the edge on Kafka, on no bus, the bare app, ProducerPerformance.
+ * @returns The rows: the edge on Kafka, on no bus, the bare app, raw kafkajs, ProducerPerformance.
  */
 export async function runIngestBench(options: IngestBenchOptions): Promise<BenchRow[]> {
   const endpoints = serviceEndpoints();
@@ -157,7 +190,9 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Bench
       [pin, pins],
       options,
       (route) =>
-        route === pin ? [SETUPS.bare, SETUPS.offPin] : [SETUPS.offPins, SETUPS.producerPerf],
+        route === pin
+          ? [SETUPS.bare, SETUPS.offPin]
+          : [SETUPS.offPins, SETUPS.producerPerf, SETUPS.rawPatched],
     );
 
     console.error("Kafka ProducerPerformance, acks=all");
@@ -177,6 +212,12 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Bench
       "batch.size=262144",
     ]);
     const line = perf.trim().split("\n").at(-1) ?? "";
+    const raw = [];
+    for (
+      const [client, setup] of [["patched", SETUPS.rawPatched], ["plain", SETUPS.rawPlain]] as const
+    ) {
+      raw.push(await _measureRawClient(client, setup, options));
+    }
     return [...bare, ...off, ...edge, {
       bench: "ingest",
       setup: SETUPS.producerPerf,
@@ -184,7 +225,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Bench
       p50Ms: Number(/([\d.]+) ms 50th/.exec(line)?.[1] ?? NaN),
       p99Ms: Number(/([\d.]+) ms 99th/.exec(line)?.[1] ?? NaN),
       notes: `acks=all, ${recordSize}-byte records, linger.ms=5, batch.size=256 KiB`,
-    }];
+    }, ...raw];
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
