@@ -12,10 +12,9 @@ import type { Ingestor } from "../lib/ingest/ingest.ts";
 import { type Problem, validatePinEvent } from "../lib/pin/pin_event.ts";
 import type { IngestConfig } from "../lib/runtime/config.ts";
 import type { Logger } from "../lib/runtime/logger.ts";
-import { apiKeyAuth } from "./http/api_key_auth.ts";
 import type { EdgeMetrics } from "./http/edge_metrics.ts";
 import { HttpError, MAX_PROBLEMS } from "./http/http_error.ts";
-import { limitInFlightBytes } from "./http/in_flight_bytes.ts";
+import { ingestPolicy, type IngestPolicyEnv } from "./http/ingest_policy.ts";
 import {
   decodeUtf8,
   parsePin,
@@ -23,8 +22,6 @@ import {
   splitBatch,
   validateBatch,
 } from "./http/parse_pins.ts";
-import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
-import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
 
 /** The paths the ingest policy guards. */
 const INGEST_PATHS = ["/pin/", "/pin", "/pins"];
@@ -40,7 +37,7 @@ export interface IngestDeps {
   now?: () => number;
 }
 
-type IngestEnv = { Variables: RateLimitEnv["Variables"] & RequestBodyEnv["Variables"] };
+type IngestEnv = IngestPolicyEnv;
 
 /** The `rejected` list of a `/pins` answer, its problems cut at {@linkcode MAX_PROBLEMS}. */
 interface _RejectedList {
@@ -98,18 +95,15 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
   app.on(
     "POST",
     INGEST_PATHS,
-    apiKeyAuth({ keys: limits.apiKeys }),
-    rateLimit({
+    ingestPolicy({
+      keys: limits.apiKeys,
       rate: limits.rateLimit,
-      now,
-      onLimited: (events) => metrics.eventsRejected.inc({ reason: "rate_limited" }, events),
-    }),
-    limitInFlightBytes({
       capBytes: limits.maxInFlightBytes,
       maxBodyBytes: limits.maxBytes,
-      onChange: (bytes) => metrics.requestBodyBytes.set(bytes),
+      now,
+      onLimited: (events) => metrics.eventsRejected.inc({ reason: "rate_limited" }, events),
+      onReserved: (bytes) => metrics.requestBodyBytes.set(bytes),
     }),
-    requestBody({ maxBytes: limits.maxBytes }),
   );
 
   /** Writes dead letters; a failure is logged and counted, never turned into the answer. */
