@@ -26,6 +26,9 @@ import {
 /** The paths the ingest policy guards. */
 const INGEST_PATHS = ["/pin/", "/pin", "/pins"];
 
+/** The `Content-Type` of an answer already serialised. */
+const JSON_TYPE = { "Content-Type": "application/json" };
+
 /** What the ingest routes are built from. */
 export interface IngestDeps {
   ingestor: Ingestor;
@@ -139,9 +142,9 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
       await deadLetter("edge:/pin/", [{ index: 0, problems: result.problems, raw: text }]);
       throw new HttpError(422, "Invalid pin event", result.problems);
     }
-    const [event] = await ingestor.accept([result.value]);
+    const json = await ingestor.acceptJson(result.value);
     accepted(1);
-    return c.json(event);
+    return c.body(json, 200, JSON_TYPE);
   }
 
   app.post("/pin/", postPin);
