@@ -83,12 +83,11 @@ export function createApp(deps: EdgeDeps): Hono {
   const app = new Hono();
 
   app.use(async (c, next) => {
-    metrics.inFlightRequests.inc();
+    metrics.startRequest();
     const started = performance.now();
     try {
       await next();
     } finally {
-      metrics.inFlightRequests.dec();
       const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;
       metrics.observeRequest(
         route,

@@ -12,10 +12,9 @@ import type { Ingestor } from "../lib/ingest/ingest.ts";
 import { type Problem, validatePinEvent } from "../lib/pin/pin_event.ts";
 import type { IngestConfig } from "../lib/runtime/config.ts";
 import type { Logger } from "../lib/runtime/logger.ts";
-import { apiKeyAuth } from "./http/api_key_auth.ts";
 import type { EdgeMetrics } from "./http/edge_metrics.ts";
 import { HttpError, MAX_PROBLEMS } from "./http/http_error.ts";
-import { limitInFlightBytes } from "./http/in_flight_bytes.ts";
+import { ingestPolicy, type IngestPolicyEnv } from "./http/ingest_policy.ts";
 import {
   decodeUtf8,
   parsePin,
@@ -23,11 +22,12 @@ import {
   splitBatch,
   validateBatch,
 } from "./http/parse_pins.ts";
-import { rateLimit, type RateLimitEnv } from "./http/rate_limit.ts";
-import { requestBody, type RequestBodyEnv } from "./http/request_body.ts";
 
 /** The paths the ingest policy guards. */
 const INGEST_PATHS = ["/pin/", "/pin", "/pins"];
+
+/** The `Content-Type` of an answer already serialised. */
+const JSON_TYPE = { "Content-Type": "application/json" };
 
 /** What the ingest routes are built from. */
 export interface IngestDeps {
@@ -40,7 +40,7 @@ export interface IngestDeps {
   now?: () => number;
 }
 
-type IngestEnv = { Variables: RateLimitEnv["Variables"] & RequestBodyEnv["Variables"] };
+type IngestEnv = IngestPolicyEnv;
 
 /** The `rejected` list of a `/pins` answer, its problems cut at {@linkcode MAX_PROBLEMS}. */
 interface _RejectedList {
@@ -98,18 +98,15 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
   app.on(
     "POST",
     INGEST_PATHS,
-    apiKeyAuth({ keys: limits.apiKeys }),
-    rateLimit({
+    ingestPolicy({
+      keys: limits.apiKeys,
       rate: limits.rateLimit,
-      now,
-      onLimited: (events) => metrics.eventsRejected.inc({ reason: "rate_limited" }, events),
-    }),
-    limitInFlightBytes({
       capBytes: limits.maxInFlightBytes,
       maxBodyBytes: limits.maxBytes,
-      onChange: (bytes) => metrics.requestBodyBytes.set(bytes),
+      now,
+      onLimited: (events) => metrics.eventsRejected.inc({ reason: "rate_limited" }, events),
+      onReserved: (bytes) => metrics.requestBodyBytes.set(bytes),
     }),
-    requestBody({ maxBytes: limits.maxBytes }),
   );
 
   /** Writes dead letters; a failure is logged and counted, never turned into the answer. */
@@ -145,9 +142,9 @@ export function ingestRoutes(deps: IngestDeps): Hono<IngestEnv> {
       await deadLetter("edge:/pin/", [{ index: 0, problems: result.problems, raw: text }]);
       throw new HttpError(422, "Invalid pin event", result.problems);
     }
-    const [event] = await ingestor.accept([result.value]);
+    const json = await ingestor.acceptJson(result.value);
     accepted(1);
-    return c.json(event);
+    return c.body(json, 200, JSON_TYPE);
   }
 
   app.post("/pin/", postPin);

@@ -72,6 +72,31 @@ export function keyMatcher(keys: readonly string[]): (key: string) => boolean {
 }
 
 /**
+ * Builds the check of a request's key: it returns the key the headers
+ * prove, or throws a 401 with `challenge`.
+ *
+ * @param options The keys and the challenge.
+ * @returns The check, or null when no keys are configured (every request passes).
+ */
+export function keyCheck(options: ApiKeyAuthOptions): ((headers: Headers) => string) | null {
+  const { keys, challenge = "Bearer" } = options;
+  if (keys.length === 0) return null;
+  const matches = keyMatcher(keys);
+  return function check(headers) {
+    const key = presentedKey(headers);
+    if (key === null || !matches(key)) {
+      throw new HttpError(401, key === null ? "Missing API key" : "Unknown API key", [
+        {
+          path: "Authorization",
+          message: "Send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+        },
+      ], { "WWW-Authenticate": challenge });
+    }
+    return key;
+  };
+}
+
+/**
  * Creates the middleware: with keys configured, a request without one of
  * them is answered 401 and goes no further; the key it proved is set as
  * `c.var.apiKey`.
@@ -84,23 +109,9 @@ export function keyMatcher(keys: readonly string[]): (key: string) => boolean {
  * ```
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions) {
-  const { keys, challenge = "Bearer" } = options;
-  const matches = keyMatcher(keys);
+  const check = keyCheck(options);
   return createMiddleware<ApiKeyEnv>(async (c, next) => {
-    if (keys.length === 0) {
-      c.set("apiKey", "anonymous");
-      return await next();
-    }
-    const key = presentedKey(c.req.raw.headers);
-    if (key === null || !matches(key)) {
-      throw new HttpError(401, key === null ? "Missing API key" : "Unknown API key", [
-        {
-          path: "Authorization",
-          message: "Send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
-        },
-      ], { "WWW-Authenticate": challenge });
-    }
-    c.set("apiKey", key);
+    c.set("apiKey", check === null ? "anonymous" : check(c.req.raw.headers));
     await next();
   });
 }

@@ -18,10 +18,12 @@ export interface EdgeMetrics {
   requests: Counter<"route" | "method" | "status">;
   requestSeconds: Histogram<"route" | "method">;
   inFlightRequests: Gauge;
+  /** Counts a request in flight until its {@linkcode EdgeMetrics.observeRequest} (read at scrape time). */
+  startRequest(): void;
   /**
-   * Counts one answered request and observes its duration, through label
-   * children kept per route, method and status (prom-client otherwise hashes
-   * the labels on every call).
+   * Counts one answered request, no longer in flight, and observes its
+   * duration, through label children kept per route, method and status
+   * (prom-client otherwise hashes the labels on every call).
    */
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   eventsAccepted: Counter;
@@ -61,7 +63,9 @@ export function createEdgeMetrics(
   });
   // Children by "route method status"; bounded, since a client chooses the method.
   const children = new Map<string, { count(): void; observe(seconds: number): void }>();
+  let inFlight = 0;
   function observeRequest(route: string, method: string, status: number, seconds: number): void {
+    inFlight--;
     const key = `${route} ${method} ${status}`;
     let child = children.get(key);
     if (child === undefined) {
@@ -78,10 +82,16 @@ export function createEdgeMetrics(
     requests,
     requestSeconds,
     observeRequest,
+    startRequest: () => {
+      inFlight++;
+    },
     inFlightRequests: new Gauge({
       name: "pipeline_http_requests_in_flight",
       help: "HTTP requests being answered now",
       registers,
+      collect() {
+        this.set(inFlight);
+      },
     }),
     eventsAccepted: new Counter({
       name: "pipeline_ingest_events_accepted_total",

@@ -1,6 +1,6 @@
 /**
  * A cap on the bytes of request bodies held at once, across all
- * connections, as Hono middleware. A request reserves its body's size before
+ * connections. A request reserves its body's size before
  * the body is read (the declared `Content-Length` of an uncompressed body,
  * otherwise the most a body may grow to) and gives it back when it is
  * answered. Past the cap a request is answered 503 with `Retry-After` before
@@ -9,10 +9,9 @@
  * @module
  */
 
-import { createMiddleware } from "hono/factory";
 import { HttpError } from "./http_error.ts";
 
-/** Options of {@linkcode limitInFlightBytes}. */
+/** Options of {@linkcode createByteReservations}. */
 export interface InFlightBytesOptions {
   /** Most bytes reserved at once. */
   capBytes: number;
@@ -40,14 +39,27 @@ export function reservationOf(headers: Headers, maxBodyBytes: number): number {
   return encoding === "identity" || encoding === "" ? length : maxBodyBytes;
 }
 
+/** Reservations of body bytes against the cap. */
+export interface ByteReservations {
+  /**
+   * Reserves what a request's body may take (see {@linkcode reservationOf}).
+   *
+   * @returns The bytes reserved, to give back with `release`.
+   * @throws {HttpError} 503 when they would pass the cap.
+   */
+  reserve(headers: Headers): number;
+  /** Gives back bytes a request reserved. */
+  release(bytes: number): void;
+}
+
 /**
- * Creates the middleware.
+ * Creates the reservations.
  *
  * @param options The cap, the body limit and the metrics callback.
- * @returns The middleware.
+ * @returns The reservations, none held.
  * @throws {RangeError} When `capBytes` is below `maxBodyBytes`: a full-size body could never pass.
  */
-export function limitInFlightBytes(options: InFlightBytesOptions) {
+export function createByteReservations(options: InFlightBytesOptions): ByteReservations {
   const { capBytes, maxBodyBytes, onChange } = options;
   if (!(capBytes >= maxBodyBytes)) {
     throw new RangeError(
@@ -55,24 +67,25 @@ export function limitInFlightBytes(options: InFlightBytesOptions) {
     );
   }
   let reserved = 0;
-  return createMiddleware(async (c, next) => {
-    const bytes = reservationOf(c.req.raw.headers, maxBodyBytes);
-    if (reserved + bytes > capBytes) {
-      throw new HttpError(
-        503,
-        `Too many request bytes in flight: ${reserved} reserved, ${bytes} more asked, the cap is ${capBytes}; nothing was accepted, retry later`,
-        [],
-        // Closing the connection spares reading (and discarding) the body it refuses.
-        { "Retry-After": "1", Connection: "close" },
-      );
-    }
-    reserved += bytes;
-    onChange?.(reserved);
-    try {
-      await next();
-    } finally {
+  return {
+    reserve(headers) {
+      const bytes = reservationOf(headers, maxBodyBytes);
+      if (reserved + bytes > capBytes) {
+        throw new HttpError(
+          503,
+          `Too many request bytes in flight: ${reserved} reserved, ${bytes} more asked, the cap is ${capBytes}; nothing was accepted, retry later`,
+          [],
+          // Closing the connection spares reading (and discarding) the body it refuses.
+          { "Retry-After": "1", Connection: "close" },
+        );
+      }
+      reserved += bytes;
+      onChange?.(reserved);
+      return bytes;
+    },
+    release(bytes) {
       reserved -= bytes;
       onChange?.(reserved);
-    }
-  });
+    },
+  };
 }

@@ -1,31 +1,16 @@
 /**
- * Per-key rate limiting as Hono middleware. Every request spends a token on
- * arrival, before its body is read, valid or not; a handler that learns how
- * many events the request carries spends the rest with `c.var.spendEvents`.
- * A batch larger than the burst can never pass and is answered 413.
+ * Per-key rate limiting of ingest requests. Every request spends a token on
+ * arrival, before its body is read, valid or not; once a handler learns how
+ * many events the request carries it spends the rest. A batch larger than
+ * the burst can never pass and is answered 413.
  *
  * @module
  */
 
-import { createMiddleware } from "hono/factory";
-import type { ApiKeyEnv } from "./api_key_auth.ts";
 import { HttpError } from "./http_error.ts";
 import { createRateLimiter } from "./rate_limiter.ts";
 
-/** The variables {@linkcode rateLimit} reads and sets on the context. */
-export interface RateLimitEnv {
-  Variables: ApiKeyEnv["Variables"] & {
-    /**
-     * Charges the request for `events` events in all (the token spent on
-     * arrival counts as the first).
-     *
-     * @throws {HttpError} 413 when `events` exceeds the burst, 429 when the key is out of tokens.
-     */
-    spendEvents(events: number): void;
-  };
-}
-
-/** Options of {@linkcode rateLimit}. */
+/** Options of {@linkcode createRateGate}. */
 export interface RateLimitOptions {
   /** Events per second per key, with a burst of one second's worth; 0 turns the limit off. */
   rate: number;
@@ -35,27 +20,36 @@ export interface RateLimitOptions {
   onLimited?(events: number): void;
 }
 
+/** The two charges of a rate-limited request. */
+export interface RateGate {
+  /**
+   * Spends the token of a request's arrival.
+   *
+   * @throws {HttpError} 429 when the key is out of tokens.
+   */
+  arrive(key: string): void;
+  /**
+   * Charges the request for `events` events in all (the token spent on
+   * arrival counts as the first).
+   *
+   * @throws {HttpError} 413 when `events` exceeds the burst, 429 when the key is out of tokens.
+   */
+  spend(key: string, events: number): void;
+}
+
 /**
- * Creates the middleware. It keys on `c.var.apiKey` (see `apiKeyAuth`), so
- * it runs after authentication.
+ * Creates the gate.
  *
  * @param options The rate, clock and refusal callback.
- * @returns The middleware.
- * @example
- * ```ts
- * app.on("POST", "/pins", apiKeyAuth({ keys }), rateLimit({ rate: 1000 }), async (c) => {
- *   const items = parse(await c.req.text());
- *   c.var.spendEvents(items.length);
- *   // ...
- * });
- * ```
+ * @returns The gate, or null when the rate is 0 (nothing is limited).
  */
-export function rateLimit(options: RateLimitOptions) {
+export function createRateGate(options: RateLimitOptions): RateGate | null {
   const { rate, now = Date.now, onLimited } = options;
-  const limiter = rate > 0 ? createRateLimiter(rate, now) : null;
+  if (!(rate > 0)) return null;
+  const limiter = createRateLimiter(rate, now);
 
   function take(key: string, cost: number, events: number): void {
-    const decision = limiter!.take(key, cost);
+    const decision = limiter.take(key, cost);
     if (decision.ok) return;
     onLimited?.(events);
     throw new HttpError(429, `Rate limit of ${rate} events/s exceeded`, [], {
@@ -63,14 +57,9 @@ export function rateLimit(options: RateLimitOptions) {
     });
   }
 
-  return createMiddleware<RateLimitEnv>(async (c, next) => {
-    if (!limiter) {
-      c.set("spendEvents", () => {});
-      return await next();
-    }
-    const key = c.var.apiKey;
-    take(key, 1, 1);
-    c.set("spendEvents", (events) => {
+  return {
+    arrive: (key) => take(key, 1, 1),
+    spend(key, events) {
       if (events > limiter.burst) {
         onLimited?.(events);
         throw new HttpError(
@@ -80,7 +69,6 @@ export function rateLimit(options: RateLimitOptions) {
         );
       }
       if (events > 1) take(key, events - 1, events);
-    });
-    await next();
-  });
+    },
+  };
 }

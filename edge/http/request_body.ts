@@ -1,33 +1,18 @@
 /**
- * Reads a request body as Hono middleware, bounded before and after
+ * Reads a request body, bounded before and after
  * decompression: a body declaring a length over the limit is refused
  * unread, one without a declared length as soon as it passes the limit
  * while it arrives, and one with a declared length within the limit is taken
  * whole (the server holds it to that length); a `gzip` body (`Content-Encoding`) is then decompressed and
  * refused as soon as its decompressed size would pass the same limit, so a
  * decompression bomb costs no more than the limit. `identity` is read as is;
- * any other encoding is answered 415. The bytes are left in `c.var.body`.
+ * any other encoding is answered 415.
  *
  * @module
  */
 
 import { gunzipSync } from "node:zlib";
-import { createMiddleware } from "hono/factory";
 import { HttpError } from "./http_error.ts";
-
-/** The variables {@linkcode requestBody} sets on the context. */
-export interface RequestBodyEnv {
-  Variables: {
-    /** The body, decompressed, at most `maxBytes` long. */
-    body: Uint8Array;
-  };
-}
-
-/** Options of {@linkcode requestBody}. */
-export interface RequestBodyOptions {
-  /** Most bytes of a body, before and after decompression. */
-  maxBytes: number;
-}
 
 function _tooLarge(maxBytes: number, what: string): HttpError {
   return new HttpError(413, `${what} exceeds ${maxBytes} bytes`, [
@@ -35,7 +20,7 @@ function _tooLarge(maxBytes: number, what: string): HttpError {
   ]);
 }
 
-function _encoding(header: string | undefined): "identity" | "gzip" {
+function _encoding(header: string | null): "identity" | "gzip" {
   const encoding = (header ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return "identity";
   if (encoding === "gzip" || encoding === "x-gzip") return "gzip";
@@ -85,28 +70,21 @@ function _gunzip(compressed: Uint8Array, maxBytes: number): Uint8Array {
 }
 
 /**
- * Creates the middleware.
+ * Reads a request's body within the limit, decompressed.
  *
- * @param options The limit.
- * @returns The middleware; it answers 413 (too large), 415 (encoding) or 400 (not gzip).
- * @example
- * ```ts
- * app.post("/pins", requestBody({ maxBytes: 5 * 1024 * 1024 }), (c) => c.json(c.var.body.length));
- * ```
+ * @param raw The request.
+ * @param maxBytes Most bytes of the body, before and after decompression.
+ * @returns The body's bytes.
+ * @throws {HttpError} 413 (too large), 415 (encoding) or 400 (not gzip).
  */
-export function requestBody(options: RequestBodyOptions) {
-  const { maxBytes } = options;
-  return createMiddleware<RequestBodyEnv>(async (c, next) => {
-    const raw = c.req.raw;
-    const declared = raw.headers.get("content-length");
-    const whole = declared !== null && /^\d+$/.test(declared) &&
-      !raw.headers.has("transfer-encoding");
-    if (whole && Number(declared) > maxBytes) throw _tooLarge(maxBytes, "Request body");
-    const encoding = _encoding(c.req.header("content-encoding"));
-    let body: Uint8Array;
-    if (whole) body = new Uint8Array(await raw.arrayBuffer());
-    else body = raw.body ? await _collect(raw.body, maxBytes, "Request body") : new Uint8Array(0);
-    c.set("body", encoding === "gzip" ? _gunzip(body, maxBytes) : body);
-    await next();
-  });
+export async function readRequestBody(raw: Request, maxBytes: number): Promise<Uint8Array> {
+  const headers = raw.headers;
+  const declared = headers.get("content-length");
+  const whole = declared !== null && /^\d+$/.test(declared) && !headers.has("transfer-encoding");
+  if (whole && Number(declared) > maxBytes) throw _tooLarge(maxBytes, "Request body");
+  const encoding = _encoding(headers.get("content-encoding"));
+  let body: Uint8Array;
+  if (whole) body = new Uint8Array(await raw.arrayBuffer());
+  else body = raw.body ? await _collect(raw.body, maxBytes, "Request body") : new Uint8Array(0);
+  return encoding === "gzip" ? _gunzip(body, maxBytes) : body;
 }

@@ -73,6 +73,11 @@ export interface Ingestor {
    * @throws {import("./micro_batcher.ts").OverloadedError} When too much is in flight.
    */
   accept(events: PinEvent[]): Promise<ReceivedPin[]>;
+  /**
+   * Accepts one event as {@linkcode Ingestor.accept} does; resolves with the
+   * stamped event's JSON, the very record published, so it is not serialised twice.
+   */
+  acceptJson(event: PinEvent): Promise<string>;
   /** Publishes dead letters; resolves once durable. */
   deadLetter(letters: DeadLetter[]): Promise<void>;
   /** Bytes waiting for the bus. */
@@ -124,7 +129,8 @@ export function createIngestor(options: IngestorOptions): Ingestor {
   // One timer for every request waiting for the bus, not one each.
   const bound = createDeadlineGroup(timeoutMs);
 
-  async function accept(events: PinEvent[]): Promise<ReceivedPin[]> {
+  // Stamps and publishes the events; resolves with the stamped events and their records.
+  async function publish(events: PinEvent[]): Promise<[ReceivedPin[], BusRecord[]]> {
     const receivedAt = now().toISOString();
     const stamped: ReceivedPin[] = new Array(events.length);
     const records: BusRecord[] = new Array(events.length);
@@ -143,7 +149,15 @@ export function createIngestor(options: IngestorOptions): Ingestor {
       sizes[i] = value.length; // UTF-16 units: exact for ASCII, near enough for the cap
     }
     await _within(pins.add(records, sizes), bound, timeoutMs);
-    return stamped;
+    return [stamped, records];
+  }
+
+  async function accept(events: PinEvent[]): Promise<ReceivedPin[]> {
+    return (await publish(events))[0];
+  }
+
+  async function acceptJson(event: PinEvent): Promise<string> {
+    return (await publish([event]))[1][0]!.value;
   }
 
   async function deadLetter(letters: DeadLetter[]): Promise<void> {
@@ -165,6 +179,7 @@ export function createIngestor(options: IngestorOptions): Ingestor {
 
   return {
     accept,
+    acceptJson,
     deadLetter,
     inFlightBytes: () => pins.inFlightBytes() + dlq.inFlightBytes(),
     close,

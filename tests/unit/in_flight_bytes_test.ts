@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { limitInFlightBytes, reservationOf } from "../../edge/http/in_flight_bytes.ts";
+import { reservationOf } from "../../edge/http/in_flight_bytes.ts";
+import { ingestPolicy } from "../../edge/http/ingest_policy.ts";
 import { middlewareApp } from "../fixtures/middleware_app.ts";
 
 Deno.test("[in_flight_bytes] a request reserves its declared size, or the most a body may take", () => {
@@ -18,11 +19,17 @@ Deno.test("[in_flight_bytes] past the cap a request is answered 503 unread, and 
   const release = Promise.withResolvers<void>();
   let entered = 0;
   const app = middlewareApp(
-    [limitInFlightBytes({ capBytes: 1000, maxBodyBytes: 800, onChange: (b) => changes.push(b) })],
+    [ingestPolicy({
+      keys: [],
+      rate: 0,
+      capBytes: 1000,
+      maxBodyBytes: 800,
+      onReserved: (b) => changes.push(b),
+    })],
     async (c) => {
       entered++;
       await release.promise;
-      return c.text(String((await c.req.text()).length));
+      return c.text(String(c.var.body.length));
     },
   );
   const post = (size: number) =>
@@ -48,7 +55,7 @@ Deno.test("[in_flight_bytes] past the cap a request is answered 503 unread, and 
 
 Deno.test("[in_flight_bytes] a cap below the body limit is refused", () => {
   assert.throws(
-    () => limitInFlightBytes({ capBytes: 100, maxBodyBytes: 200 }),
+    () => ingestPolicy({ keys: [], rate: 0, capBytes: 100, maxBodyBytes: 200 }),
     /at least the body limit, 200/,
   );
 });

@@ -68,3 +68,27 @@ Deno.test("[ingest] the stamped record ends with received_at, as the archiver re
     });
   }
 });
+
+Deno.test("[ingest] acceptJson resolves with the record published, the stamped event's JSON", async () => {
+  const { bus, produced } = _recordingBus();
+  const ingestor = createIngestor({
+    bus,
+    pinsTopic: "pins",
+    dlqTopic: "pins.dlq",
+    timeoutMs: 1000,
+    newId: () => "edge-id",
+    now: () => NOW,
+  });
+  try {
+    const json = await ingestor.acceptJson(fullPin());
+    assert.equal(produced.length, 1);
+    assert.equal(json, produced[0]!.value);
+    assert.deepEqual(JSON.parse(json), {
+      ...fullPin(),
+      event_id: "edge-id",
+      received_at: NOW.toISOString(),
+    });
+  } finally {
+    await ingestor.close();
+  }
+});

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { requestBody } from "../../edge/http/request_body.ts";
+import { ingestPolicy } from "../../edge/http/ingest_policy.ts";
 import { gzipBytes } from "../fixtures/gzip.ts";
 import { middlewareApp } from "../fixtures/middleware_app.ts";
 
 const LIMIT = 64 * 1024;
 const app = middlewareApp(
-  [requestBody({ maxBytes: LIMIT })],
+  [ingestPolicy({ keys: [], rate: 0, capBytes: LIMIT, maxBodyBytes: LIMIT })],
   (c) => c.text(new TextDecoder().decode(c.var.body)),
 );
 
