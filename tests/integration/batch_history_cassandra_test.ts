@@ -1,4 +1,3 @@
-import cassandra from "cassandra-driver";
 import { createLocalStore } from "../../lib/archive/local_store.ts";
 import { createS3Store } from "../../lib/archive/s3_store.ts";
 import { createCassandraHistory } from "../../lib/history/cassandra_store.ts";
@@ -7,34 +6,12 @@ import { openHistory } from "../../lib/history/mod.ts";
 import { createLogger } from "../../lib/runtime/logger.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
+import { dropKeyspace, keyspaceConfig } from "../fixtures/cassandra_keyspace.ts";
 import { cassandraProbe, embeddedProbe, type HistoryProbe } from "../fixtures/history_probe.ts";
 import { batchScenario } from "../fixtures/batch_scenario.ts";
 import assert from "node:assert/strict";
 
 const logger = createLogger({ level: "warn" });
-
-function _config(keyspace: string) {
-  const endpoints = serviceEndpoints();
-  return {
-    contactPoints: endpoints.cassandraContactPoints,
-    keyspace,
-    localDataCenter: endpoints.cassandraLocalDataCenter,
-    replication: "{'class': 'SimpleStrategy', 'replication_factor': 1}",
-  };
-}
-
-async function _dropKeyspace(keyspace: string): Promise<void> {
-  const endpoints = serviceEndpoints();
-  const client = new cassandra.Client({
-    contactPoints: endpoints.cassandraContactPoints,
-    localDataCenter: endpoints.cassandraLocalDataCenter,
-  });
-  try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-  } finally {
-    await client.shutdown();
-  }
-}
 
 await testWithService("cassandra", {
   name: "[batch] Cassandra history: aggregates, idempotency, catch-up, backfill",
@@ -43,18 +20,18 @@ await testWithService("cassandra", {
     const dir = await Deno.makeTempDir({ prefix: "batch_cassandra_" });
     const store = createLocalStore({ dir });
     await store.ensureBucket();
-    const history = await createCassandraHistory(_config(keyspace), logger);
+    const history = await createCassandraHistory(keyspaceConfig(keyspace), logger);
     let probe: HistoryProbe | undefined;
     try {
       await history.migrate();
       await history.migrate(); // idempotent
-      probe = await cassandraProbe(_config(keyspace));
+      probe = await cassandraProbe(keyspaceConfig(keyspace));
       await batchScenario(t, store, history, probe, 3000);
     } finally {
       await probe?.close();
       await history.close();
       await store.close();
-      await _dropKeyspace(keyspace);
+      await dropKeyspace(keyspace);
       await Deno.remove(dir, { recursive: true });
     }
   },
@@ -62,7 +39,11 @@ await testWithService("cassandra", {
 
 Deno.test("[batch] openHistory fails with the address when the configured Cassandra does not answer", async () => {
   await assert.rejects(
-    openHistory({ ..._config("unused"), contactPoints: ["127.0.0.1:1"] }, "/nonexistent", logger),
+    openHistory(
+      { ...keyspaceConfig("unused"), contactPoints: ["127.0.0.1:1"] },
+      "/nonexistent",
+      logger,
+    ),
     /Cannot connect to Cassandra at 127\.0\.0\.1:1/,
   );
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import cassandra from "cassandra-driver";
 import { createS3Store } from "../../lib/archive/s3_store.ts";
 import { runBatch } from "../../lib/batch/batch_runner.ts";
 import { createCassandraHistory } from "../../lib/history/cassandra_store.ts";
@@ -10,6 +9,7 @@ import { buildDataset, groundTruth, writeRaw } from "../fixtures/batch_fixture.t
 import { runShell } from "../fixtures/commands.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { testWithService } from "../services/test_with_service.ts";
+import { dropKeyspace } from "../fixtures/cassandra_keyspace.ts";
 import { trinoMetastoreBucket } from "../services/trino_catalog_env.ts";
 
 const logger = createLogger({ level: "warn" });
@@ -58,19 +58,6 @@ async function _queryTask(
   assert.equal(output.code, 0, output.stderr);
   const objects = JSON.parse(output.stdout) as Array<Record<string, unknown>>;
   return objects.map((object) => Object.values(object));
-}
-
-async function _dropKeyspace(keyspace: string): Promise<void> {
-  const endpoints = serviceEndpoints();
-  const client = new cassandra.Client({
-    contactPoints: endpoints.cassandraContactPoints,
-    localDataCenter: endpoints.cassandraLocalDataCenter,
-  });
-  try {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
-  } finally {
-    await client.shutdown();
-  }
 }
 
 await testWithService(["trino", "s3", "cassandra", "postgres"], {
@@ -182,7 +169,7 @@ await testWithService(["trino", "s3", "cassandra", "postgres"], {
         await queryTrino(hive, `DROP SCHEMA IF EXISTS hive.${schema}`);
       }
       await history.close();
-      await _dropKeyspace(keyspace);
+      await dropKeyspace(keyspace);
       for (const object of await store.list("")) await store.delete(object.key);
       await store.close();
       await metastore.close();
