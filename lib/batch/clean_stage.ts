@@ -8,7 +8,7 @@
  */
 
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS, type ColumnType } from "../pin/clean_columns.ts";
+import { CLEAN_COLUMN_NAMES, CLEAN_COLUMNS, DUCKDB_TYPES } from "../pin/clean_columns.ts";
 import type { NulledCounts } from "../pin/clean_outcomes.ts";
 import { type LineCounts, orderNulled } from "./clean_lines.ts";
 import type { CleanPool } from "./clean_pool.ts";
@@ -20,15 +20,6 @@ export interface CleanCounts extends LineCounts {
   /** Rows in `clean`. */
   rowsOut: number;
 }
-
-/** The DuckDB type of each logical column type in the batch's tables. */
-const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
-  text: "VARCHAR",
-  instant: "TIMESTAMP",
-  integer: "BIGINT",
-  text_list: "VARCHAR[]",
-  media_type: "VARCHAR",
-};
 
 // Largest cleaned line DuckDB reads: 13 text fields of 65,536 UTF-16 code units, each escaped
 // at most 6 bytes a unit by JSON.stringify, stay under it.

@@ -9,16 +9,7 @@
  * @module
  */
 
-import { columnDefinitions, type ColumnType } from "../pin/clean_columns.ts";
-
-/** The DuckDB type of each logical column type. */
-const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
-  text: "VARCHAR",
-  instant: "TIMESTAMP",
-  integer: "BIGINT",
-  text_list: "VARCHAR[]",
-  media_type: "VARCHAR",
-};
+import { columnDefinitions, DUCKDB_TYPES } from "../pin/clean_columns.ts";
 
 /** `[version, description, statements]`, applied in order. */
 export const EMBEDDED_MIGRATIONS: ReadonlyArray<readonly [number, string, string]> = [

@@ -60,6 +60,15 @@ export type CleanColumnName = (typeof CLEAN_COLUMNS)[number]["name"];
 /** The cleaned columns' names, in order (the curated Parquet's columns). */
 export const CLEAN_COLUMN_NAMES: readonly CleanColumnName[] = CLEAN_COLUMNS.map((c) => c.name);
 
+/** The DuckDB type of each logical column type (the batch's tables and the embedded history). */
+export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  text: "VARCHAR",
+  instant: "TIMESTAMP",
+  integer: "BIGINT",
+  text_list: "VARCHAR[]",
+  media_type: "VARCHAR",
+};
+
 /** The TypeScript value of each logical type, instants as `Instant`. */
 interface _Values<Instant> {
   text: string;

@@ -40,6 +40,7 @@ import { CASSANDRA_MIGRATIONS } from "../../lib/history/_cassandra_schema.ts";
 import { pinParams } from "../../lib/history/_cassandra_rows.ts";
 import type { HistoryRow } from "../../lib/history/history_store.ts";
 import { CLEAN_COLUMNS } from "../../lib/pin/clean_columns.ts";
+import { COLUMNS_AS_NUMBERS } from "../fixtures/batch_clean.ts";
 import { serviceEndpoints } from "../services/endpoints.ts";
 import { serviceUnavailableReason } from "../services/test_with_service.ts";
 import { median } from "./bench_util.ts";
@@ -376,18 +377,11 @@ if (reason === undefined && cassandraDays > 0) {
 async function curatedParams(some: string[]): Promise<unknown[][]> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
-  const columns = CLEAN_COLUMNS.map(({ name, type }) =>
-    type === "instant"
-      ? `epoch_ms(${name})::DOUBLE AS ${name}`
-      : type === "integer"
-      ? `${name}::DOUBLE AS ${name}`
-      : name
-  ).join(", ");
   const params: unknown[][] = [];
   for (const day of some) {
     const keys = (await store.list(curatedDayPrefix(day))).map((o) => `'${archiveDir}/${o.key}'`);
     const reader = await connection.runAndReadAll(
-      `SELECT ${columns} FROM read_parquet([${keys.join(", ")}])`,
+      `SELECT ${COLUMNS_AS_NUMBERS} FROM read_parquet([${keys.join(", ")}])`,
     );
     for (const r of reader.getRowObjectsJS()) {
       params.push(pinParams(day, r as unknown as HistoryRow));
